@@ -1,0 +1,401 @@
+package dev.flywheel.feedback;
+
+import dev.flywheel.events.FeedbackKind;
+import dev.flywheel.events.FeedbackReceived;
+import dev.flywheel.events.LabeledExample;
+import dev.flywheel.events.ModelRef;
+import dev.flywheel.events.PredictionLogged;
+import dev.flywheel.events.QualityReport;
+import dev.flywheel.events.RetrainReason;
+import dev.flywheel.events.RetrainRequested;
+import dev.flywheel.schemas.Events;
+import dev.flywheel.schemas.Topic;
+import dev.flywheel.schemas.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.StreamJoined;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
+import org.apache.kafka.streams.state.DslStoreSuppliers;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The feedback service's Kafka Streams topology, built by one pure function that the service and
+ * the TopologyTestDriver tests share.
+ *
+ * <ol>
+ *   <li><b>Intake</b>: predictions and feedback that break their contract go to the dead letters; a
+ *       repeated idempotency id is dropped (window store {@value #DEDUP_STORE}, kept {@link
+ *       FeedbackSettings#dedupRetention()}).
+ *   <li><b>Join</b>: feedback (key: prediction id) meets its prediction in a left stream-stream
+ *       join: the prediction may be up to {@link FeedbackSettings#joinWindow()} older than the
+ *       feedback and up to {@link FeedbackSettings#joinGrace()} newer; feedback still without one
+ *       when stream time passes its timestamp plus twice the grace is dead-lettered
+ *       (UNMATCHED_FEEDBACK) and counted. Stream time is per partition and moves with later
+ *       feedback there (Kafka emits unmatched left-join results at most once per wall-clock
+ *       second). Submitted examples (kind EXAMPLE) skip the join.
+ *   <li><b>Examples</b>: see {@link ExampleDerivation} for what each kind yields and {@link
+ *       ExampleResolver} for the conflict rule; examples are keyed by {@code ExampleIds.of(model,
+ *       text)} and flagged holdout by {@code Holdout.isHoldout(id, spec.holdoutShare)}, specs read
+ *       as a global table ({@value #SPEC_STORE}).
+ *   <li><b>Live quality</b>: per {@code model:vN}, tumbling windows of {@link
+ *       FeedbackSettings#qualityWindow()} count predictions and matched feedback (store {@value
+ *       #QUALITY_STORE}, served over HTTP) and publish a {@link QualityReport} on every update.
+ *   <li><b>Retrain requests</b>: see {@link RetrainTrigger}; the champion of a model is its latest
+ *       release (global table {@value #CHAMPION_STORE}).
+ * </ol>
+ *
+ * Every operator, store and internal topic is named, so state survives changes to the topology.
+ */
+public final class FeedbackTopology {
+  /** The service name in dead-letter headers. */
+  public static final String SERVICE = "feedback-service";
+
+  static final String DEDUP_STORE = "feedback-dedup-store";
+  static final String JOIN = "feedback-prediction-join";
+  static final String EXAMPLE_STORE = "example-labels-store";
+  static final String QUALITY_STORE = "quality-store";
+  static final String TRIGGER_STORE = "retrain-trigger-store";
+  static final String SPEC_STORE = "model-specs-store";
+  static final String CHAMPION_STORE = "champions-store";
+  static final String QUALITY_REPARTITION = "quality-signals";
+  static final String EXAMPLE_REPARTITION = "example-candidates";
+  static final String SIGNAL_REPARTITION = "model-signals";
+
+  private FeedbackTopology() {}
+
+  /** The topology over the topics of {@code topics}. */
+  public static Topology build(Topics topics, FeedbackSettings settings, FeedbackMetrics metrics) {
+    StreamsBuilder builder = new StreamsBuilder();
+    DslStoreSuppliers stores =
+        settings.inMemoryStores()
+            ? BuiltInDslStoreSuppliers.IN_MEMORY
+            : BuiltInDslStoreSuppliers.ROCKS_DB;
+    List<KStream<String, Rejection>> rejections = new ArrayList<>();
+
+    globalTable(builder, topics.modelSpecs(), SPEC_STORE, stores);
+    globalTable(builder, topics.releases(), CHAMPION_STORE, stores);
+    builder.addStateStore(dedupStore(settings));
+    builder.addStateStore(keyValueStore(settings, EXAMPLE_STORE, topics.examples().valueSerde()));
+    // One key per model, updated by almost every event: the cache folds those updates into one
+    // changelog record per commit.
+    builder.addStateStore(
+        keyValueStore(settings, TRIGGER_STORE, TriggerState.SERDE).withCachingEnabled());
+
+    Topic<String, PredictionLogged> predictionTopic = topics.predictions();
+    Topic<String, FeedbackReceived> feedbackTopic = topics.feedback();
+    KStream<String, PredictionLogged> predictions =
+        accepted(
+            builder.stream(
+                    predictionTopic.name(),
+                    Consumed.with(predictionTopic.keySerde(), predictionTopic.valueSerde())
+                        .withName("predictions-source"))
+                .processValues(
+                    () -> new PredictionIntake(predictionTopic), Named.as("prediction-intake")),
+            "prediction-intake",
+            rejections);
+    KStream<String, FeedbackReceived> feedback =
+        builder.stream(
+            feedbackTopic.name(),
+            Consumed.with(feedbackTopic.keySerde(), feedbackTopic.valueSerde())
+                .withName("feedback-source"));
+
+    KStream<String, Envelope> accepted =
+        accepted(
+            feedback.processValues(
+                () ->
+                    new FeedbackIntake(
+                        DEDUP_STORE, settings.dedupRetention(), feedbackTopic, metrics),
+                Named.as("feedback-intake"),
+                DEDUP_STORE),
+            "feedback-intake",
+            rejections);
+    Map<String, KStream<String, Envelope>> byKind =
+        accepted
+            .split(Named.as("feedback-"))
+            .branch(
+                (key, envelope) -> envelope.feedback().getKind() == FeedbackKind.EXAMPLE,
+                Branched.as("submitted"))
+            .defaultBranch(Branched.as("on-predictions"));
+    KStream<String, Joined> joined =
+        byKind
+            .get("feedback-on-predictions")
+            .leftJoin(
+                predictions,
+                Joined::new,
+                JoinWindows.ofTimeDifferenceAndGrace(settings.joinWindow(), settings.joinGrace())
+                    .after(settings.joinGrace()),
+                StreamJoined.with(
+                        Serdes.String(),
+                        Envelope.serde(feedbackTopic.name(), feedbackTopic.valueSerde()),
+                        predictionTopic.valueSerde())
+                    .withName(JOIN)
+                    .withStoreName(JOIN)
+                    .withDslStoreSuppliers(stores));
+    KStream<String, Joined> submitted =
+        byKind
+            .get("feedback-submitted")
+            .mapValues(envelope -> new Joined(envelope, null), Named.as("submitted-as-joined"));
+
+    Map<String, KStream<String, Derived>> derived =
+        joined
+            .merge(submitted, Named.as("joined-and-submitted"))
+            .process(
+                () -> new ExampleDerivation(SPEC_STORE, feedbackTopic, settings, metrics),
+                Named.as("example-derivation"))
+            .split(Named.as("derived-"))
+            .branch((key, d) -> d.quality() != null, Branched.as("quality"))
+            .branch((key, d) -> d.signal() != null, Branched.as("judgements"))
+            .branch((key, d) -> d.example() != null, Branched.as("examples"))
+            .defaultBranch(Branched.as("rejections"));
+    rejections.add(
+        derived
+            .get("derived-rejections")
+            .mapValues(Derived::rejection, Named.as("derived-rejection-values")));
+
+    quality(topics, settings, metrics, stores, predictions, derived.get("derived-quality"));
+
+    KStream<String, Resolved> resolved =
+        derived
+            .get("derived-examples")
+            .mapValues(Derived::example, Named.as("example-candidate-values"))
+            .repartition(
+                Repartitioned.<String, LabeledExample>as(EXAMPLE_REPARTITION)
+                    .withKeySerde(Serdes.String())
+                    .withValueSerde(topics.examples().valueSerde()))
+            .processValues(
+                () -> new ExampleResolver(EXAMPLE_STORE, metrics),
+                Named.as("example-resolver"),
+                EXAMPLE_STORE);
+    resolved
+        .mapValues(Resolved::example, Named.as("resolved-examples"))
+        .to(
+            topics.examples().name(),
+            Produced.with(topics.examples().keySerde(), topics.examples().valueSerde())
+                .withName("examples-sink"));
+
+    retrainRequests(
+        builder,
+        topics,
+        settings,
+        metrics,
+        resolved,
+        derived
+            .get("derived-judgements")
+            .mapValues(Derived::signal, Named.as("judgement-signals")));
+
+    deadLetters(topics, metrics, rejections);
+    return builder.build();
+  }
+
+  private static void quality(
+      Topics topics,
+      FeedbackSettings settings,
+      FeedbackMetrics metrics,
+      DslStoreSuppliers stores,
+      KStream<String, PredictionLogged> predictions,
+      KStream<String, Derived> feedbackQuality) {
+    Topic<String, QualityReport> qualityTopic = topics.quality();
+    predictions
+        .map(
+            (id, prediction) ->
+                KeyValue.pair(Events.qualityKey(prediction.getModel()), QualitySignal.PREDICTION),
+            Named.as("prediction-quality-signals"))
+        .merge(
+            feedbackQuality.mapValues(Derived::quality, Named.as("feedback-quality-signals")),
+            Named.as("quality-signals-merged"))
+        .groupByKey(Grouped.with(QUALITY_REPARTITION, Serdes.String(), QualitySignal.SERDE))
+        .windowedBy(TimeWindows.ofSizeAndGrace(settings.qualityWindow(), settings.qualityGrace()))
+        .aggregate(
+            () -> QualityCounts.EMPTY,
+            (key, signal, counts) -> counts.plus(signal),
+            Named.as("quality-aggregate"),
+            Materialized.<String, QualityCounts, WindowStore<Bytes, byte[]>>as(QUALITY_STORE)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(QualityCounts.SERDE)
+                .withRetention(settings.qualityRetention())
+                .withStoreType(stores))
+        .toStream(Named.as("quality-updates"))
+        .map(
+            (window, counts) -> KeyValue.pair(window.key(), report(window, counts)),
+            Named.as("quality-reports"))
+        .peek(
+            (key, report) -> {
+              if (report.getLiveAccuracy() != null) {
+                metrics.liveAccuracy(
+                    report.getModel().getModel(),
+                    report.getModel().getVersion(),
+                    report.getLiveAccuracy());
+              }
+            },
+            Named.as("quality-gauges"))
+        .to(
+            qualityTopic.name(),
+            Produced.with(qualityTopic.keySerde(), qualityTopic.valueSerde())
+                .withName("quality-sink"));
+  }
+
+  private static void retrainRequests(
+      StreamsBuilder builder,
+      Topics topics,
+      FeedbackSettings settings,
+      FeedbackMetrics metrics,
+      KStream<String, Resolved> resolved,
+      KStream<String, ModelSignal> judgements) {
+    Topic<String, RetrainRequested> requests = topics.retrainRequests();
+    KStream<String, ModelSignal> examples =
+        resolved.map(
+            (id, r) ->
+                KeyValue.pair(
+                    r.example().getModel(),
+                    ModelSignal.example(
+                        r.example().getModel(),
+                        r.example().getHoldout(),
+                        r.firstSeen(),
+                        r.labelChanged())),
+            Named.as("example-signals"));
+    KStream<String, ModelSignal> manual =
+        builder.stream(
+                requests.name(),
+                Consumed.with(requests.keySerde(), requests.valueSerde())
+                    .withName("retrain-requests-source"))
+            .filter(
+                (model, request) -> request != null && request.getReason() == RetrainReason.MANUAL,
+                Named.as("manual-requests"))
+            .map(
+                (model, request) ->
+                    KeyValue.pair(
+                        request.getModel(),
+                        ModelSignal.manual(request.getModel(), request.getRequestId())),
+                Named.as("manual-signals"));
+    examples
+        .merge(judgements, Named.as("example-and-judgement-signals"))
+        .merge(manual, Named.as("model-signals-merged"))
+        .repartition(
+            Repartitioned.<String, ModelSignal>as(SIGNAL_REPARTITION)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(ModelSignal.SERDE))
+        .process(
+            () ->
+                new RetrainTrigger(
+                    TRIGGER_STORE,
+                    SPEC_STORE,
+                    CHAMPION_STORE,
+                    settings.triggerCheckInterval(),
+                    metrics),
+            Named.as("retrain-trigger"),
+            TRIGGER_STORE)
+        .to(
+            requests.name(),
+            Produced.with(requests.keySerde(), requests.valueSerde())
+                .withName("retrain-requests-sink"));
+  }
+
+  private static void deadLetters(
+      Topics topics, FeedbackMetrics metrics, List<KStream<String, Rejection>> rejections) {
+    KStream<String, Rejection> all = rejections.get(0);
+    for (int i = 1; i < rejections.size(); i++) {
+      all = all.merge(rejections.get(i), Named.as("rejections-merged-" + i));
+    }
+    Topic<byte[], byte[]> deadLetters = topics.deadLetters();
+    all.process(
+            () -> new DeadLetterWriter(deadLetters.name(), SERVICE, metrics),
+            Named.as("dead-letter-writer"))
+        .to(
+            deadLetters.name(),
+            Produced.with(deadLetters.keySerde(), deadLetters.valueSerde())
+                .withName("dead-letters-sink"));
+  }
+
+  /** Keeps accepted values; sends rejections to {@code rejections}. */
+  private static <T> KStream<String, T> accepted(
+      KStream<String, Routed<T>> routed, String name, List<KStream<String, Rejection>> rejections) {
+    Map<String, KStream<String, Routed<T>>> branches =
+        routed
+            .split(Named.as(name + "-"))
+            .branch((key, r) -> r.isRejected(), Branched.as("rejected"))
+            .defaultBranch(Branched.as("accepted"));
+    rejections.add(
+        branches
+            .get(name + "-rejected")
+            .mapValues(Routed::rejection, Named.as(name + "-rejections")));
+    return branches.get(name + "-accepted").mapValues(Routed::value, Named.as(name + "-values"));
+  }
+
+  static QualityReport report(Windowed<String> window, QualityCounts counts) {
+    String key = window.key();
+    int colon = key.lastIndexOf(':');
+    ModelRef ref =
+        Events.ref(key.substring(0, colon), Events.parseVersion(key.substring(colon + 1)));
+    Wilson accuracy = counts.accuracy();
+    return QualityReport.newBuilder()
+        .setModel(ref)
+        .setWindowStart(window.window().startTime())
+        .setWindowEnd(window.window().endTime())
+        .setPredictions(counts.predictions())
+        .setFeedback(counts.feedback())
+        .setConfirmations(counts.confirmations())
+        .setCorrections(counts.corrections())
+        .setThumbsDown(counts.thumbsDown())
+        .setComments(counts.comments())
+        .setLiveAccuracy(accuracy == null ? null : accuracy.estimate())
+        .setAccuracyLower(accuracy == null ? null : accuracy.lower())
+        .setAccuracyUpper(accuracy == null ? null : accuracy.upper())
+        .setConfidence(Wilson.CONFIDENCE)
+        .setTimestamp(Instant.now())
+        .build();
+  }
+
+  private static <V extends org.apache.avro.specific.SpecificRecord> void globalTable(
+      StreamsBuilder builder, Topic<String, V> topic, String storeName, DslStoreSuppliers stores) {
+    builder.globalTable(
+        topic.name(),
+        Consumed.with(topic.keySerde(), topic.valueSerde()).withName(storeName + "-source"),
+        Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
+            .withKeySerde(topic.keySerde())
+            .withValueSerde(topic.valueSerde())
+            .withStoreType(stores));
+  }
+
+  private static StoreBuilder<WindowStore<String, Long>> dedupStore(FeedbackSettings settings) {
+    Duration retention = settings.dedupRetention();
+    WindowBytesStoreSupplier supplier =
+        settings.inMemoryStores()
+            ? Stores.inMemoryWindowStore(DEDUP_STORE, retention, retention, false)
+            : Stores.persistentWindowStore(DEDUP_STORE, retention, retention, false);
+    return Stores.windowStoreBuilder(supplier, Serdes.String(), Serdes.Long());
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> keyValueStore(
+      FeedbackSettings settings, String name, Serde<V> valueSerde) {
+    KeyValueBytesStoreSupplier supplier =
+        settings.inMemoryStores()
+            ? Stores.inMemoryKeyValueStore(name)
+            : Stores.persistentKeyValueStore(name);
+    return Stores.keyValueStoreBuilder(supplier, Serdes.String(), valueSerde);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.flywheel.feedback;
+
+import org.apache.kafka.common.serialization.Serde;
+
+/**
+ * What the retrain trigger remembers per model.
+ *
+ * @param newExamples new or relabelled non-holdout examples since the last request
+ * @param totalExamples distinct non-holdout examples ever labelled
+ * @param lastRequestAt wall-clock time of the last request (automatic or manual), -1 for none
+ * @param trackedVersion the champion version the live counts below belong to, -1 for none
+ * @param judged judged feedback on that version since its release or the last drift request
+ * @param correct how much of it said the prediction was right
+ */
+record TriggerState(
+    long newExamples,
+    long totalExamples,
+    long lastRequestAt,
+    int trackedVersion,
+    long judged,
+    long correct) {
+
+  static final TriggerState INITIAL = new TriggerState(0, 0, -1, -1, 0, 0);
+
+  static final Serde<TriggerState> SERDE =
+      Codec.serde(
+          (byte) 1,
+          (s, out) -> {
+            out.writeLong(s.newExamples);
+            out.writeLong(s.totalExamples);
+            out.writeLong(s.lastRequestAt);
+            out.writeInt(s.trackedVersion);
+            out.writeLong(s.judged);
+            out.writeLong(s.correct);
+          },
+          in ->
+              new TriggerState(
+                  in.readLong(),
+                  in.readLong(),
+                  in.readLong(),
+                  in.readInt(),
+                  in.readLong(),
+                  in.readLong()));
+
+  TriggerState withExample(boolean firstSeen, boolean changed) {
+    return new TriggerState(
+        newExamples + (changed ? 1 : 0),
+        totalExamples + (firstSeen ? 1 : 0),
+        lastRequestAt,
+        trackedVersion,
+        judged,
+        correct);
+  }
+
+  TriggerState withJudgement(int version, boolean right) {
+    TriggerState base =
+        version == trackedVersion
+            ? this
+            : new TriggerState(newExamples, totalExamples, lastRequestAt, version, 0, 0);
+    return new TriggerState(
+        base.newExamples,
+        base.totalExamples,
+        base.lastRequestAt,
+        version,
+        base.judged + 1,
+        base.correct + (right ? 1 : 0));
+  }
+
+  /** After any request: the example counter restarts and the cooldown starts. */
+  TriggerState requested(long now) {
+    return new TriggerState(0, totalExamples, now, trackedVersion, judged, correct);
+  }
+
+  /** After a drift request the live evidence restarts too, so it cannot fire twice. */
+  TriggerState driftRequested(long now) {
+    return new TriggerState(0, totalExamples, now, trackedVersion, 0, 0);
+  }
+}
