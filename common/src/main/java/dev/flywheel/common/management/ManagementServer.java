@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class ManagementServer implements Service {
   private final HealthChecks health;
   private final Duration checkTimeout;
   private final Duration startTimeout;
+  private final List<Consumer<Router>> routes;
   private volatile HttpServer server;
 
   private ManagementServer(Builder b) {
@@ -55,6 +57,7 @@ public final class ManagementServer implements Service {
     this.health = b.health;
     this.checkTimeout = b.checkTimeout;
     this.startTimeout = b.startTimeout;
+    this.routes = List.copyOf(b.routes);
   }
 
   /** Starts a configuration: port 0, all interfaces, the process registry, no checks. */
@@ -73,6 +76,7 @@ public final class ManagementServer implements Service {
     router.get("/health/live").handler(ctx -> respondHealth(ctx, health.liveness()));
     router.get("/health/ready").handler(ctx -> respondHealth(ctx, health.readiness()));
     router.get("/metrics").handler(this::respondMetrics);
+    routes.forEach(mount -> mount.accept(router));
     HttpErrors.installDefaults(router);
     return vertx
         .createHttpServer()
@@ -205,8 +209,18 @@ public final class ManagementServer implements Service {
     private HealthChecks health = new HealthChecks();
     private Duration checkTimeout = Duration.ofSeconds(2);
     private Duration startTimeout = Duration.ofSeconds(30);
+    private final List<Consumer<Router>> routes = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Mounts a service's own operational routes (e.g. a dashboard query API) beside health and
+     * metrics, so operators reach them on the one management port.
+     */
+    public Builder routes(Consumer<Router> mount) {
+      this.routes.add(Objects.requireNonNull(mount, "mount"));
+      return this;
+    }
 
     /** Shares an existing Vert.x instance (the server then leaves it open on close). */
     public Builder vertx(Vertx shared) {

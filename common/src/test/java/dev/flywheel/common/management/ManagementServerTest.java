@@ -177,6 +177,27 @@ class ManagementServerTest {
   }
 
   @Test
+  void shouldServeAServicesOwnRoutesBesideHealthAndMetrics() throws Exception {
+    ManagementServer withRoutes =
+        ManagementServer.builder()
+            .host("127.0.0.1")
+            .registry(registry)
+            .routes(router -> router.get("/v1/quality/:model").handler(ctx -> ctx.end("q")))
+            .build();
+    withRoutes.start();
+    try {
+      HttpResponse<Buffer> own = send(client.get(withRoutes.port(), "127.0.0.1", "/v1/quality/m"));
+      HttpResponse<Buffer> live = send(client.get(withRoutes.port(), "127.0.0.1", "/health/live"));
+
+      assertThat(own.statusCode()).isEqualTo(200);
+      assertThat(own.bodyAsString()).isEqualTo("q");
+      assertThat(live.statusCode()).isEqualTo(200);
+    } finally {
+      withRoutes.close();
+    }
+  }
+
+  @Test
   void shouldFailToStartOnABusyPort() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       ManagementServer second =
