@@ -1,0 +1,43 @@
+package dev.flywheel.artifacts.s3;
+
+import dev.flywheel.slm.store.ArtifactStore;
+import dev.flywheel.slm.store.ArtifactStoreException;
+import dev.flywheel.slm.store.ArtifactStoreProvider;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Serves {@code s3:} roots to {@code ArtifactStores.forUri(...)} through {@link
+ * java.util.ServiceLoader}, configured by {@link S3Settings#fromEnvironment()}. Stores created here
+ * share one SDK client per distinct settings for the life of the process, since callers of {@code
+ * forUri} hold plain {@link ArtifactStore}s that they never close.
+ */
+public final class S3ArtifactStoreProvider implements ArtifactStoreProvider {
+  private static final Map<S3Settings, S3Client> CLIENTS = new ConcurrentHashMap<>();
+
+  /** Instantiated by {@link java.util.ServiceLoader}. */
+  public S3ArtifactStoreProvider() {}
+
+  @Override
+  public String scheme() {
+    return S3Location.SCHEME;
+  }
+
+  /**
+   * A store at {@code root}.
+   *
+   * @throws ArtifactStoreException when the root or the settings are invalid
+   */
+  @Override
+  public ArtifactStore create(URI root) {
+    S3Settings settings;
+    try {
+      settings = S3Settings.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactStoreException(e.getMessage() + " (for " + root + ")", e);
+    }
+    return S3ArtifactStore.using(CLIENTS.computeIfAbsent(settings, S3Clients::create), root);
+  }
+}
