@@ -1,0 +1,559 @@
+package dev.flywheel.trainer;
+
+import dev.flywheel.common.snapshot.ExampleSnapshot;
+import dev.flywheel.common.snapshot.ExampleSnapshotReader;
+import dev.flywheel.common.snapshot.SnapshotUnavailableException;
+import dev.flywheel.events.DatasetSnapshot;
+import dev.flywheel.events.FailureReason;
+import dev.flywheel.events.ModelCandidate;
+import dev.flywheel.events.ModelRef;
+import dev.flywheel.events.ModelReleased;
+import dev.flywheel.events.ModelSpec;
+import dev.flywheel.events.TrainingFailed;
+import dev.flywheel.events.TrainingPhase;
+import dev.flywheel.schemas.Events;
+import dev.flywheel.slm.EpochSummary;
+import dev.flywheel.slm.ModelBundle;
+import dev.flywheel.slm.TextClassifierTrainer;
+import dev.flywheel.slm.TrainingException;
+import dev.flywheel.slm.TrainingListener;
+import dev.flywheel.slm.TrainingProgress;
+import dev.flywheel.slm.TrainingRequest;
+import dev.flywheel.slm.TrainingResult;
+import dev.flywheel.trainer.ProgressPublisher.RunIdentity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.errors.InterruptException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One training run, on a worker's training thread: it reads the outcome ledger, the model's spec,
+ * the examples snapshot (or the one its checkpoint recorded) and the champion, trains with {@code
+ * slm}, stores the bundle and returns the candidate, or the failure, for the polling thread to
+ * publish. It never publishes outcomes itself, so nothing becomes visible unless the polling thread
+ * still owns the request when it commits.
+ */
+final class TrainingRun implements Callable<RunOutcome> {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+  private final Claim claim;
+  private final RunContext ctx;
+  private final ExampleSnapshotReader snapshots;
+  private final String worker;
+  private final Instant started;
+  private volatile boolean stopAfterEpoch;
+  private volatile boolean abandoned;
+  private volatile Thread thread;
+  private volatile Integer version;
+
+  TrainingRun(Claim claim, RunContext ctx, ExampleSnapshotReader snapshots, String worker) {
+    this.claim = claim;
+    this.ctx = ctx;
+    this.snapshots = snapshots;
+    this.worker = worker;
+    this.started = ctx.clock().instant();
+  }
+
+  Claim claim() {
+    return claim;
+  }
+
+  Instant started() {
+    return started;
+  }
+
+  /** Asks the run to end after the epoch in progress, once that epoch's checkpoint is stored. */
+  void stopAfterEpoch() {
+    stopAfterEpoch = true;
+  }
+
+  /** Stops the run as soon as possible; its last stored checkpoint stays. */
+  void abandon() {
+    abandoned = true;
+    stopAfterEpoch = true;
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
+  }
+
+  @Override
+  public RunOutcome call() {
+    thread = Thread.currentThread();
+    try {
+      return run();
+    } catch (TrainingException e) {
+      return fromTrainingException(e);
+    } catch (InterruptException | InterruptedOrAbandoned e) {
+      return new RunOutcome.Cancelled(String.valueOf(e.getMessage()));
+    } catch (OutOfMemoryError e) {
+      return failed(
+          FailureReason.OUT_OF_MEMORY, "out of memory: " + e.getMessage(), versionInProgress(), e);
+    } catch (RuntimeException e) {
+      if (abandoned || Thread.currentThread().isInterrupted()) {
+        return new RunOutcome.Cancelled("stopped: " + e);
+      }
+      FailureReason reason =
+          isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
+      return failed(reason, describe(e), versionInProgress(), e);
+    } finally {
+      thread = null;
+      Thread.interrupted(); // the executor thread serves the next run with a clear flag
+      deleteScratch();
+    }
+  }
+
+  private RunOutcome run() {
+    String requestId = claim.head().id();
+    String model = claim.model();
+    ctx.ledger().refresh();
+    if (ctx.ledger().isServed(requestId)) {
+      LOG.info("request {} ({}): already served, skipping", requestId, model);
+      return new RunOutcome.AlreadyServed();
+    }
+    Optional<ModelSpec> spec = ctx.specs().refresh().get(model);
+    if (spec.isEmpty()) {
+      return failed(FailureReason.NO_SPEC, "model " + model + " has no spec", null, null);
+    }
+    Recipe recipe;
+    try {
+      recipe = Recipe.of(spec.get());
+    } catch (Recipe.InvalidSpecException e) {
+      return failed(FailureReason.INVALID_SPEC, e.getMessage(), null, null);
+    }
+    checkStop();
+    Path scratch = scratchDir(requestId);
+    Optional<Artifacts.SavedCheckpoint> checkpoint =
+        ctx.artifacts().findCheckpoint(model, requestId, scratch.resolve("resume.ckpt"));
+    ExampleSnapshot snapshot = null;
+    if (checkpoint.isPresent()) {
+      try {
+        snapshot = snapshots.readUpTo(checkpoint.get().snapshot(), model);
+      } catch (SnapshotUnavailableException e) {
+        LOG.warn(
+            "request {}: checkpoint data gone ({}), training afresh", requestId, e.getMessage());
+        checkpoint = Optional.empty();
+      }
+    }
+    if (snapshot == null) {
+      snapshot = snapshots.take(ctx.topics().examples().name(), model);
+    }
+    TrainingSet set = TrainingSet.of(snapshot.training(), recipe.labels());
+    Optional<TrainingSet.Problem> problem = set.problem(ctx.config().minExamples());
+    if (problem.isPresent()) {
+      return failed(problem.get().reason(), problem.get().message(), null, null);
+    }
+    int version =
+        Math.max(ctx.ledger().nextVersion(model), ctx.artifacts().maxStoredVersion(model) + 1);
+    this.version = version;
+    Optional<ModelReleased> champion =
+        claim.fromScratch() ? Optional.empty() : ctx.releases().refresh().get(model);
+    ModelBundle parent = null;
+    if (champion.isPresent()) {
+      try {
+        parent =
+            ctx.artifacts().loadBundle(champion.get().getArtifactUri(), champion.get().getSha256());
+      } catch (RuntimeException e) {
+        return failed(
+            FailureReason.INTERNAL,
+            "champion v" + champion.get().getModel().getVersion() + " unusable: " + describe(e),
+            version,
+            e);
+      }
+    }
+    checkStop();
+    RunIdentity identity = new RunIdentity(requestId, model, version, ctx.device(), worker);
+    LOG.info(
+        "request {} ({} v{}): training {} examples ({} left out), {} coalesced, {}{}",
+        requestId,
+        model,
+        version,
+        set.examples().size(),
+        set.leftOut(),
+        claim.coalesced().size(),
+        parent == null
+            ? "from scratch"
+            : "warm start from v" + champion.get().getModel().getVersion(),
+        checkpoint.map(c -> ", resuming after epoch " + c.epoch()).orElse(""));
+    ctx.progress()
+        .send(
+            ctx.progress()
+                .event(identity, TrainingPhase.STARTED)
+                .setEpochs(recipe.hyperparameters().epochs())
+                .build());
+    int epochs = recipe.hyperparameters().epochs();
+    CheckpointUploader uploader =
+        new CheckpointUploader(
+            ctx.artifacts(),
+            model,
+            requestId,
+            started.toEpochMilli(),
+            snapshot.snapshot(),
+            epoch ->
+                ctx.progress()
+                    .send(
+                        ctx.progress()
+                            .event(identity, TrainingPhase.CHECKPOINT)
+                            .setEpoch(epoch)
+                            .setEpochs(epochs)
+                            .build()));
+    Listener listener = new Listener(identity, epochs, uploader);
+    TrainingResult result;
+    boolean trained = false;
+    try {
+      try {
+        result = train(recipe, set, snapshot, identity, parent, listener, scratch, checkpoint);
+      } catch (TrainingException e) {
+        if (e.reason() != TrainingException.Reason.CHECKPOINT_INCOMPATIBLE
+            || checkpoint.isEmpty()) {
+          throw e;
+        }
+        LOG.warn(
+            "request {}: checkpoint unusable ({}), training afresh", requestId, e.getMessage());
+        result =
+            train(recipe, set, snapshot, identity, parent, listener, scratch, Optional.empty());
+      }
+      trained = true;
+    } finally {
+      if (!trained && !abandoned) {
+        // A retry or the next owner resumes from the newest checkpoint: let it be stored.
+        uploader.awaitStored(ctx.config().shutdownTimeout());
+      }
+      uploader.close();
+    }
+    Thread.interrupted(); // a stop that came after the last epoch: the run finished, publish it
+    if (abandoned) {
+      return new RunOutcome.Cancelled("abandoned after training");
+    }
+    Artifacts.Stored stored = ctx.artifacts().storeBundle(result.bundle());
+    ModelCandidate candidate =
+        candidate(identity, recipe, snapshot, result, stored, parent, champion);
+    ctx.progress()
+        .send(
+            ctx.progress()
+                .event(identity, TrainingPhase.FINISHED)
+                .setEpoch(result.epochsRun())
+                .setEpochs(recipe.hyperparameters().epochs())
+                .setLoss(last(result.trainLoss()))
+                .setValidationAccuracy(finite(result.bestValidationAccuracy()))
+                .setExamplesPerSecond(result.examplesPerSecond())
+                .setDevice(result.device())
+                .build());
+    LOG.info(
+        "request {} ({} v{}): trained in {} epochs, validation accuracy {}, bundle {}",
+        requestId,
+        model,
+        version,
+        result.epochsRun(),
+        result.bestValidationAccuracy(),
+        stored.uri());
+    return new RunOutcome.Trained(candidate);
+  }
+
+  private TrainingResult train(
+      Recipe recipe,
+      TrainingSet set,
+      ExampleSnapshot snapshot,
+      RunIdentity identity,
+      ModelBundle parent,
+      Listener listener,
+      Path scratch,
+      Optional<Artifacts.SavedCheckpoint> resume) {
+    TrainingRequest.Builder request =
+        TrainingRequest.builder()
+            .setExamples(set.examples())
+            .setModelName(identity.model())
+            .setVersion(Events.renderVersion(identity.version()))
+            .optHyperparameters(recipe.hyperparameters())
+            .optLabels(recipe.labels())
+            .optRequestId(identity.requestId())
+            .optDatasetSnapshot(lineage(snapshot.snapshot()))
+            .optListener(listener)
+            .optProgressInterval(ctx.config().progressInterval())
+            .optCheckpointFile(scratch.resolve("run.ckpt"))
+            .optDevice(ctx.config().device());
+    if (parent != null) {
+      request.optParent(parent).optWarmStart(true);
+    }
+    resume.ifPresent(c -> request.optResumeFrom(c.file()));
+    if (EngineLock.isBusy()) {
+      LOG.info(
+          "request {}: waiting for this process's other training to end", identity.requestId());
+    }
+    try {
+      EngineLock.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedOrAbandoned("stopped while waiting for the engine");
+    }
+    try {
+      return TextClassifierTrainer.train(request.build());
+    } finally {
+      EngineLock.release();
+    }
+  }
+
+  private ModelCandidate candidate(
+      RunIdentity identity,
+      Recipe recipe,
+      ExampleSnapshot snapshot,
+      TrainingResult result,
+      Artifacts.Stored stored,
+      ModelBundle parent,
+      Optional<ModelReleased> champion) {
+    Map<String, Double> training = new LinkedHashMap<>();
+    putFinite(training, "loss", last(result.trainLoss()));
+    putFinite(training, "examplesPerSecond", result.examplesPerSecond());
+    training.put("examples", (double) result.trainExamples());
+    training.put("bestEpoch", (double) result.bestEpoch());
+    training.put("trainSeconds", result.duration().toMillis() / 1000.0);
+    Map<String, Double> validation = new LinkedHashMap<>();
+    putFinite(validation, "accuracy", result.bestValidationAccuracy());
+    validation.put("examples", (double) result.validationExamples());
+    Integer parentVersion =
+        parent != null && result.warmStart().used() ? champion.get().getModel().getVersion() : null;
+    Instant now = ctx.clock().instant();
+    return ModelCandidate.newBuilder()
+        .setModel(new ModelRef(identity.model(), identity.version()))
+        .setRequestId(identity.requestId())
+        .setCoalescedRequestIds(claim.coalescedIds())
+        .setArtifactUri(stored.uri())
+        .setSha256(stored.sha256())
+        .setSizeBytes(stored.sizeBytes())
+        .setArchitecture(recipe.hyperparameters().architecture().key())
+        .setLabels(recipe.labels())
+        .setHyperparameters(recipe.hyperparameters().toMap())
+        .setTrainingMetrics(training)
+        .setValidationMetrics(validation)
+        .setSnapshot(snapshot.snapshot())
+        .setParentVersion(parentVersion)
+        .setEpochs(result.epochsRun())
+        .setDevice(result.device())
+        .setWorker(worker)
+        .setDurationMillis(Duration.between(started, now).toMillis())
+        .setTimestamp(now)
+        .build();
+  }
+
+  private RunOutcome fromTrainingException(TrainingException e) {
+    switch (e.reason()) {
+      case NO_EXAMPLES:
+        return failed(FailureReason.TOO_FEW_EXAMPLES, e.getMessage(), null, null);
+      case LABEL_WITHOUT_EXAMPLES:
+        return failed(FailureReason.MISSING_LABEL, e.getMessage(), null, null);
+      case UNKNOWN_LABEL:
+      case INVALID_HYPERPARAMETERS:
+        return failed(FailureReason.INVALID_SPEC, e.getMessage(), null, null);
+      case NON_FINITE_LOSS:
+        return failed(FailureReason.NAN_LOSS, e.getMessage(), versionInProgress(), null);
+      case INTERRUPTED:
+        return new RunOutcome.Cancelled(e.getMessage());
+      default:
+        FailureReason reason =
+            isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
+        return failed(reason, describe(e), versionInProgress(), e);
+    }
+  }
+
+  /** The version this run was training, for a failure during training. */
+  private Integer versionInProgress() {
+    return version;
+  }
+
+  private RunOutcome failed(
+      FailureReason reason, String message, Integer version, Throwable cause) {
+    String requestId = claim.head().id();
+    int attempt = ctx.ledger().failedAttempts(requestId) + 1;
+    boolean retryable = FailureKinds.isRetryable(reason);
+    boolean deadLetter = retryable && attempt >= ctx.config().maxAttempts();
+    String coalesced =
+        claim.coalesced().isEmpty() ? "" : " (also serving " + claim.coalescedIds() + ")";
+    TrainingFailed failure =
+        TrainingFailed.newBuilder()
+            .setRequestId(requestId)
+            .setModel(claim.model())
+            .setVersion(version)
+            .setReason(reason)
+            .setMessage(message + coalesced)
+            .setAttempts(attempt)
+            .setDeadLettered(deadLetter)
+            .setWorker(worker)
+            .setTimestamp(ctx.clock().instant())
+            .build();
+    if (version != null) {
+      ctx.progress()
+          .send(
+              ctx.progress()
+                  .event(
+                      new RunIdentity(requestId, claim.model(), version, ctx.device(), worker),
+                      TrainingPhase.FAILED)
+                  .build());
+    }
+    LOG.warn(
+        "request {} ({}): failed with {} (attempt {}{}): {}",
+        requestId,
+        claim.model(),
+        reason,
+        attempt,
+        deadLetter ? ", dead-lettered" : retryable ? ", will retry" : "",
+        message);
+    return new RunOutcome.Failed(failure, retryable && !deadLetter, cause);
+  }
+
+  private void checkStop() {
+    if (abandoned || stopAfterEpoch || Thread.currentThread().isInterrupted()) {
+      throw new InterruptedOrAbandoned("stopped before training");
+    }
+  }
+
+  private Path scratchDir(String requestId) {
+    try {
+      return Files.createDirectories(scratchPath(requestId));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private Path scratchPath(String requestId) {
+    return ctx.config()
+        .workDir()
+        .resolve(worker)
+        .resolve(requestId.replaceAll("[^A-Za-z0-9._-]", "_"));
+  }
+
+  /** Removes the run's local checkpoint files: the stored checkpoints are what a retry uses. */
+  private void deleteScratch() {
+    Path scratch = scratchPath(claim.head().id());
+    if (!Files.exists(scratch)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(scratch)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      LOG.warn(
+          "request {}: scratch files left in {}: {}", claim.head().id(), scratch, e.toString());
+    }
+  }
+
+  static Map<String, String> lineage(DatasetSnapshot snapshot) {
+    Map<String, String> map = new LinkedHashMap<>();
+    map.put("topic", snapshot.getTopic());
+    map.put(
+        "ranges",
+        snapshot.getRanges().stream()
+            .map(r -> r.getPartition() + ":" + r.getStartOffset() + "-" + r.getEndOffset())
+            .collect(Collectors.joining(",")));
+    map.put("trainExamples", Long.toString(snapshot.getTrainExamples()));
+    map.put("holdoutExamples", Long.toString(snapshot.getHoldoutExamples()));
+    map.put("takenAt", snapshot.getTakenAt().toString());
+    return map;
+  }
+
+  private static boolean isOutOfMemory(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return true;
+      }
+      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+      if (m.contains("out of memory") || m.contains("can't allocate memory")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Throwable e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  private static Double last(List<Double> values) {
+    return values.isEmpty() ? null : finite(values.get(values.size() - 1));
+  }
+
+  private static Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
+  }
+
+  private static void putFinite(Map<String, Double> map, String key, Double value) {
+    if (value != null && Double.isFinite(value)) {
+      map.put(key, value);
+    }
+  }
+
+  /** A stop request seen between the steps of a run. */
+  private static final class InterruptedOrAbandoned extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InterruptedOrAbandoned(String message) {
+      super(message);
+    }
+  }
+
+  /** Turns slm's callbacks into progress events, metrics and stored checkpoints. */
+  private final class Listener implements TrainingListener {
+    private final RunIdentity identity;
+    private final int epochs;
+    private final CheckpointUploader uploader;
+
+    Listener(RunIdentity identity, int epochs, CheckpointUploader uploader) {
+      this.identity = identity;
+      this.epochs = epochs;
+      this.uploader = uploader;
+    }
+
+    @Override
+    public void onProgress(TrainingProgress p) {
+      ctx.metrics().progress(p.examplesPerSecond(), p.loss());
+      long stepsPerEpoch = p.steps();
+      ctx.progress()
+          .send(
+              ctx.progress()
+                  .event(identity, TrainingPhase.STEP)
+                  .setEpoch(p.epoch())
+                  .setEpochs(p.epochs())
+                  .setStep((p.epoch() - 1L) * stepsPerEpoch + p.step())
+                  .setSteps(p.epochs() * stepsPerEpoch)
+                  .setLoss(finite(p.loss()))
+                  .setExamplesPerSecond(p.examplesPerSecond())
+                  .setEtaMillis(p.eta() == null ? null : p.eta().toMillis())
+                  .setDevice(p.device())
+                  .build());
+    }
+
+    @Override
+    public void onEpochEnd(EpochSummary summary) {
+      ctx.progress()
+          .send(
+              ctx.progress()
+                  .event(identity, TrainingPhase.EPOCH)
+                  .setEpoch(summary.epoch())
+                  .setEpochs(epochs)
+                  .setLoss(finite(summary.trainLoss()))
+                  .setValidationAccuracy(finite(summary.validationAccuracy()))
+                  .build());
+    }
+
+    @Override
+    public void onCheckpoint(Path file, int epoch) {
+      uploader.submit(file, epoch);
+      if (stopAfterEpoch && epoch < epochs) {
+        uploader.awaitStored(ctx.config().shutdownTimeout());
+        LOG.info(
+            "request {}: stopping after the checkpoint of epoch {}", identity.requestId(), epoch);
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
