@@ -1,0 +1,50 @@
+package dev.flywheel.evaluator;
+
+import dev.flywheel.slm.BundleException;
+import dev.flywheel.slm.ModelBundle;
+import dev.flywheel.slm.store.ArtifactStore;
+import dev.flywheel.slm.store.ArtifactStoreException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where the evaluator fetches bundles and golden sets from, by artifact URI: through the configured
+ * {@link ArtifactStore} when there is one, else straight from {@code file:} URIs. Every bundle is
+ * verified against the sha256 its event carries before it is used.
+ */
+final class Artifacts {
+
+  private final Optional<ArtifactStore> store;
+
+  Artifacts(Optional<ArtifactStore> store) {
+    this.store = store;
+  }
+
+  /**
+   * Reads and verifies the bundle at {@code uri} against {@code sha256}.
+   *
+   * @throws IllegalArgumentException for a URI that cannot be fetched
+   */
+  ModelBundle bundle(String uri, String sha256) throws BundleException {
+    if (store.isPresent()) {
+      byte[] bytes;
+      try {
+        bytes = store.get().read(URI.create(uri));
+      } catch (ArtifactStoreException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return ModelBundle.fromBytes(bytes, sha256);
+    }
+    return ModelBundle.read(localFile(uri), sha256);
+  }
+
+  /** The local file behind a {@code file:} URI (golden sets). */
+  Path localFile(String uri) {
+    URI parsed = URI.create(uri);
+    if (!"file".equalsIgnoreCase(parsed.getScheme())) {
+      throw new IllegalArgumentException("unsupported URI " + uri + " (file: only)");
+    }
+    return Path.of(parsed);
+  }
+}

@@ -1,0 +1,590 @@
+package dev.flywheel.evaluator;
+
+import dev.flywheel.common.kafka.ErrorClassifier;
+import dev.flywheel.common.kafka.ErrorKind;
+import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.lifecycle.Lifecycle;
+import dev.flywheel.common.lifecycle.Service;
+import dev.flywheel.common.lifecycle.State;
+import dev.flywheel.common.management.HealthCheck;
+import dev.flywheel.common.metrics.Metrics;
+import dev.flywheel.common.snapshot.ExampleSnapshotReader;
+import dev.flywheel.events.Decision;
+import dev.flywheel.events.EvaluationCompleted;
+import dev.flywheel.events.ModelCandidate;
+import dev.flywheel.events.ModelReleased;
+import dev.flywheel.events.ReleaseRequested;
+import dev.flywheel.schemas.DeadLetters;
+import dev.flywheel.schemas.TopicEnsurer;
+import dev.flywheel.schemas.Topics;
+import dev.flywheel.slm.BundleException;
+import dev.flywheel.slm.store.ArtifactStores;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The champion/challenger gate as a Kafka service. One loop thread consumes candidates and admin
+ * release requests (read_committed, in the evaluator's group) and writes each decision, any release
+ * and the consumed offset in one transaction, so every candidate gets exactly one decision even
+ * across crashes. Beside it, the loop follows specs, releases, candidates and live quality from
+ * their beginning (see {@link StateView}) and rolls a newly promoted champion back when its live
+ * accuracy is significantly below its predecessor's ({@link RollbackRule}).
+ *
+ * <p>Run one instance per installation: the champion state is per process, and two instances
+ * deciding about one model at once could both release.
+ */
+public final class EvaluatorService implements Service {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluatorService.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration LOOP_STOP_TIMEOUT = Duration.ofSeconds(30);
+  static final String SERVICE = "evaluator";
+
+  private final EvaluatorConfig config;
+  private final Topics topics;
+  private final KafkaClients clients;
+  private final EvaluatorMetrics metrics;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Lifecycle lifecycle = new Lifecycle(SERVICE);
+  private final CompletableFuture<Void> assigned = new CompletableFuture<>();
+  private final List<AutoCloseable> bindings = new ArrayList<>();
+  private volatile Consumer<Throwable> onFatal = e -> {};
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean closing;
+  private volatile Throwable failure;
+
+  private KafkaProducer<byte[], byte[]> producer;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private StateView state;
+  private CandidateJudge judge;
+  private Artifacts artifacts;
+  private Thread loop;
+
+  /**
+   * An evaluator for the installation named by {@code topics}.
+   *
+   * @param registry where the evaluator's meters and its Kafka clients' metrics go
+   */
+  public EvaluatorService(EvaluatorConfig config, Topics topics, MeterRegistry registry) {
+    this(config, topics, registry, Clock.systemUTC());
+  }
+
+  EvaluatorService(EvaluatorConfig config, Topics topics, MeterRegistry registry, Clock clock) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.topics = Objects.requireNonNull(topics, "topics");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.clients = config.kafkaClients();
+    this.metrics = new EvaluatorMetrics(registry);
+  }
+
+  /** Called once with the error when the loop stops on a fatal error (e.g. the producer fenced). */
+  public void onFatal(Consumer<Throwable> handler) {
+    this.onFatal = Objects.requireNonNull(handler, "handler");
+  }
+
+  @Override
+  public String name() {
+    return SERVICE;
+  }
+
+  /** The lifecycle state: RUNNING once state is rebuilt and the consumer has its partitions. */
+  public State state() {
+    return lifecycle.state();
+  }
+
+  /** Readiness: up while RUNNING. */
+  public HealthCheck readiness() {
+    return HealthCheck.stateIs(this::state, State.RUNNING);
+  }
+
+  /** Liveness: down once the loop has died of a fatal error. */
+  public HealthCheck liveness() {
+    return HealthCheck.of(() -> failure == null, "evaluation loop alive", "evaluation loop failed");
+  }
+
+  /**
+   * Ensures the topics, rebuilds the state from the topics, starts the loop and returns once the
+   * consumer has been assigned its partitions.
+   */
+  @Override
+  public void start() throws Exception {
+    lifecycle.transition(State.NEW, State.STARTING);
+    try {
+      startComponents();
+    } catch (Exception e) {
+      close(); // release whatever did start; the caller reports the failure
+      throw e;
+    }
+    if (!lifecycle.compareAndSet(State.STARTING, State.RUNNING)) {
+      throw new IllegalStateException("evaluator closed while starting");
+    }
+  }
+
+  private void startComponents() throws Exception {
+    ensureTopics();
+    String transactionalId = config.groupId() + "-" + config.instanceId();
+    producer =
+        clients.transactionalProducer(
+            "releases", transactionalId, new ByteArraySerializer(), new ByteArraySerializer());
+    bindings.add(Metrics.bind(registry, producer));
+    producer.initTransactions();
+
+    Map<String, Object> stateProps = clients.consumerConfig("state", config.groupId());
+    stateProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    state =
+        new StateView(
+            new KafkaConsumer<>(
+                stateProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+            topics);
+    state.catchUp(config.stateTimeout());
+    for (String model : state.releases().models()) {
+      state.releases().current(model).ifPresent(metrics::champion);
+    }
+
+    ExampleSnapshotReader snapshots =
+        ExampleSnapshotReader.create(
+            clients.consumerConfig("snapshots", config.groupId()),
+            topics.examples().valueSerde().deserializer(),
+            config.stateTimeout());
+    artifacts = new Artifacts(config.artifactsRoot().map(ArtifactStores::forUri));
+    judge =
+        new CandidateJudge(
+            snapshots, artifacts, config.latencySamples(), () -> closing, metrics, clock);
+
+    consumer =
+        clients.consumer(
+            "candidates",
+            config.groupId(),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    bindings.add(Metrics.bind(registry, consumer));
+    consumer.subscribe(
+        List.of(topics.candidates().name(), topics.releaseRequests().name()),
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Nothing to commit: each record's offset is committed in its own transaction.
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("evaluator assigned {}", partitions);
+            assigned.complete(null);
+          }
+        });
+    loop = new Thread(this::runLoop, "flywheel-evaluator-loop");
+    loop.start();
+    try {
+      assigned.get(config.stateTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "the evaluator's consumer got no partitions within " + config.stateTimeout(), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the evaluation loop failed while starting", e.getCause());
+    }
+  }
+
+  private void ensureTopics() {
+    Map<String, Object> props = clients.adminConfig("topics");
+    int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.stateTimeout().toMillis());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+    Admin admin = Admin.create(props);
+    try {
+      // The ensurer logs what it created and every difference from the catalogue.
+      TopicEnsurer.ensure(
+          admin, topics.all(), (short) clients.replicationFactor(), config.stateTimeout());
+    } finally {
+      // A pending call to an unreachable cluster would hold close() for the full API timeout.
+      admin.close(Duration.ofSeconds(1));
+    }
+  }
+
+  private void runLoop() {
+    try {
+      checkRollbacks(state.releases().models());
+      while (!closing) {
+        state.refresh();
+        checkRollbacks(state.drainTouched());
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(POLL);
+        } catch (WakeupException e) {
+          break;
+        }
+        processBatch(records);
+      }
+    } catch (Throwable e) {
+      if (!closing || !(e instanceof WakeupException)) {
+        failure = e;
+        assigned.completeExceptionally(e);
+        LOG.error("evaluation loop failed: {}", e.toString(), e);
+        lifecycle.fail();
+        onFatal.accept(e);
+      }
+    }
+  }
+
+  private void processBatch(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    for (TopicPartition tp : records.partitions()) {
+      for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+        if (closing) {
+          // Leave the rest uncommitted: the next owner of these partitions gets them again.
+          return;
+        }
+        try {
+          handle(record);
+        } catch (KafkaException e) {
+          ErrorKind kind = ErrorClassifier.classify(e);
+          if (kind == ErrorKind.FATAL) {
+            throw e;
+          }
+          if (closing) {
+            return;
+          }
+          if (kind == ErrorKind.PERMANENT) {
+            // This record can never be processed (e.g. an output too large): park it, go on.
+            deadLetter(record, e);
+            continue;
+          }
+          LOG.warn(
+              "processing {}-{}@{} failed ({}); retrying",
+              record.topic(),
+              record.partition(),
+              record.offset(),
+              e.toString());
+          rewind(records, tp, record.offset());
+          Thread.sleep(RETRY_BACKOFF.toMillis());
+          return;
+        }
+      }
+    }
+  }
+
+  /** Seeks every partition of the batch back to its first record not yet committed. */
+  private void rewind(ConsumerRecords<byte[], byte[]> records, TopicPartition failed, long offset) {
+    consumer.seek(failed, offset);
+    boolean after = false;
+    for (TopicPartition tp : records.partitions()) {
+      if (tp.equals(failed)) {
+        after = true;
+      } else if (after) {
+        consumer.seek(tp, records.records(tp).get(0).offset());
+      }
+    }
+  }
+
+  private void handle(ConsumerRecord<byte[], byte[]> record) {
+    if (record.topic().equals(topics.candidates().name())) {
+      handleCandidate(record);
+    } else {
+      handleReleaseRequest(record);
+    }
+  }
+
+  private void handleCandidate(ConsumerRecord<byte[], byte[]> record) {
+    ModelCandidate candidate;
+    try {
+      candidate =
+          record.value() == null
+              ? null
+              : topics
+                  .candidates()
+                  .valueSerde()
+                  .deserializer()
+                  .deserialize(record.topic(), record.value());
+    } catch (SerializationException e) {
+      deadLetter(record, e);
+      return;
+    }
+    if (candidate == null) {
+      transact(List.of(), record);
+      return;
+    }
+    String model = candidate.getModel().getModel();
+    Optional<ModelReleased> champion = state.releases().current(model);
+    if (!state.hasSpec(model)) {
+      LOG.warn(
+          "no spec for model {}: judging v{} with the default gate policy",
+          model,
+          candidate.getModel().getVersion());
+    }
+    Optional<EvaluationCompleted> evaluation =
+        judge.judge(candidate, state.policy(model), champion);
+    if (evaluation.isEmpty()) {
+      return; // cancelled by close(): nothing written, the offset stays uncommitted
+    }
+    EvaluationCompleted result = evaluation.get();
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+    out.add(
+        record(
+            topics.evaluations().name(),
+            model,
+            result,
+            topics.evaluations().valueSerde().serializer()));
+    Optional<ModelReleased> release = Optional.empty();
+    if (result.getDecision() == Decision.RELEASE) {
+      release = Optional.of(Releases.promoted(candidate, result, champion, clock.instant()));
+      out.add(
+          record(
+              topics.releases().name(),
+              model,
+              release.get(),
+              topics.releases().valueSerde().serializer()));
+    }
+    transact(out, record);
+    metrics.evaluated(
+        result.getDecision(), result.getChecks(), Duration.ofMillis(result.getDurationMillis()));
+    LOG.info(
+        "{} v{}: {} ({})",
+        model,
+        candidate.getModel().getVersion(),
+        result.getDecision(),
+        String.join("; ", result.getReasons()));
+    release.ifPresent(r -> released(r, false));
+  }
+
+  private void handleReleaseRequest(ConsumerRecord<byte[], byte[]> record) {
+    ReleaseRequested request;
+    try {
+      request =
+          record.value() == null
+              ? null
+              : topics
+                  .releaseRequests()
+                  .valueSerde()
+                  .deserializer()
+                  .deserialize(record.topic(), record.value());
+    } catch (SerializationException e) {
+      deadLetter(record, e);
+      return;
+    }
+    if (request == null) {
+      transact(List.of(), record);
+      return;
+    }
+    ModelReleased release;
+    try {
+      release = ManualRelease.resolve(request, state, clock.instant());
+      verify(release);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("release request {} refused: {}", request.getRequestId(), e.getMessage());
+      deadLetter(record, e);
+      return;
+    }
+    transact(
+        List.of(
+            record(
+                topics.releases().name(),
+                request.getModel(),
+                release,
+                topics.releases().valueSerde().serializer())),
+        record);
+    LOG.info(
+        "{} v{} released by {} ({}): {}",
+        request.getModel(),
+        release.getModel().getVersion(),
+        request.getRequestedBy(),
+        release.getKind(),
+        release.getReason());
+    released(release, false);
+  }
+
+  /**
+   * Refuses to release an artifact that does not match its sha256 (an admin may promote a candidate
+   * the gate refused for exactly that reason).
+   */
+  private void verify(ModelReleased release) {
+    try {
+      artifacts.bundle(release.getArtifactUri(), release.getSha256());
+    } catch (BundleException e) {
+      throw new IllegalArgumentException(
+          release.getModel().getModel()
+              + " v"
+              + release.getModel().getVersion()
+              + ": artifact "
+              + release.getArtifactUri()
+              + " does not verify ("
+              + e.reason()
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private void checkRollbacks(Set<String> models) {
+    for (String model : models) {
+      Optional<ModelReleased> rollback = AutoRollback.decide(model, state, clock.instant());
+      if (rollback.isEmpty()) {
+        continue;
+      }
+      ModelReleased release = rollback.get();
+      try {
+        transact(
+            List.of(
+                record(
+                    topics.releases().name(),
+                    model,
+                    release,
+                    topics.releases().valueSerde().serializer())),
+            null);
+      } catch (KafkaException e) {
+        if (ErrorClassifier.isFatal(e)) {
+          throw e;
+        }
+        // Nothing was released: look at this model again on the next turn of the loop.
+        LOG.warn(
+            "{}: rollback to v{} failed ({}); retrying",
+            model,
+            release.getModel().getVersion(),
+            e.toString());
+        state.touch(model);
+        continue;
+      }
+      LOG.warn(
+          "{}: rolled back from v{} to v{}: {} {}",
+          model,
+          release.getPreviousVersion(),
+          release.getModel().getVersion(),
+          release.getReason(),
+          release.getEvidence());
+      released(release, true);
+    }
+  }
+
+  private void released(ModelReleased release, boolean automatic) {
+    state.released(release);
+    metrics.released(release, automatic);
+    metrics.champion(release);
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
+    LOG.warn(
+        "parking {}-{}@{} in the dead-letter topic: {}",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        error.getMessage());
+    transact(
+        List.of(
+            DeadLetters.record(
+                topics.deadLetters().name(), record, SERVICE, error, clock.instant())),
+        record);
+    metrics.deadLettered(record.topic());
+  }
+
+  private static <V> ProducerRecord<byte[], byte[]> record(
+      String topic, String key, V value, Serializer<V> serializer) {
+    return new ProducerRecord<>(
+        topic, key.getBytes(StandardCharsets.UTF_8), serializer.serialize(topic, value));
+  }
+
+  /**
+   * Writes {@code out} and, when {@code consumed} is given, its offset in one transaction. A
+   * failure aborts the transaction (unless the producer is fenced) and is thrown.
+   */
+  private void transact(
+      List<ProducerRecord<byte[], byte[]>> out, ConsumerRecord<byte[], byte[]> consumed) {
+    producer.beginTransaction();
+    try {
+      for (ProducerRecord<byte[], byte[]> r : out) {
+        producer.send(r);
+      }
+      if (consumed != null) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        offsets.put(
+            new TopicPartition(consumed.topic(), consumed.partition()),
+            new OffsetAndMetadata(consumed.offset() + 1));
+        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      }
+      producer.commitTransaction();
+    } catch (KafkaException e) {
+      if (!ErrorClassifier.isFatal(e)) {
+        producer.abortTransaction();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Stops the loop (an evaluation in progress is abandoned, its candidate left uncommitted for the
+   * next start), then closes the clients.
+   */
+  @Override
+  public void close() throws Exception {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    State current = lifecycle.state();
+    if (current == State.NEW) {
+      lifecycle.compareAndSet(State.NEW, State.STOPPED);
+    } else if (current == State.RUNNING || current == State.STARTING) {
+      lifecycle.compareAndSet(current, State.STOPPING);
+    }
+    closing = true;
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    if (loop != null) {
+      loop.join(LOOP_STOP_TIMEOUT.toMillis());
+      if (loop.isAlive()) {
+        LOG.warn(
+            "evaluation loop still busy after {}; closing the clients anyway", LOOP_STOP_TIMEOUT);
+      }
+    }
+    closeIfOpen(judge);
+    closeIfOpen(consumer);
+    closeIfOpen(state);
+    for (AutoCloseable binding : bindings) {
+      closeIfOpen(binding);
+    }
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(10));
+    }
+    lifecycle.compareAndSet(State.STOPPING, State.STOPPED);
+  }
+
+  private static void closeIfOpen(AutoCloseable c) throws Exception {
+    if (c != null) {
+      c.close();
+    }
+  }
+}

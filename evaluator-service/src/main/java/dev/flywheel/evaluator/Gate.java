@@ -1,0 +1,245 @@
+package dev.flywheel.evaluator;
+
+import dev.flywheel.events.Decision;
+import dev.flywheel.events.GateCheck;
+import dev.flywheel.events.GatePolicy;
+import dev.flywheel.events.LabelMetrics;
+import dev.flywheel.events.ModelMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The release gate as pure logic: a candidate's metrics (and, when a champion exists, the
+ * champion's metrics and both models' per-example correctness on the same examples) against a
+ * {@link GatePolicy}. Every check is reported with its value, threshold and verdict; the candidate
+ * is released only when every check passes. With no champion only the absolute checks apply.
+ */
+public final class Gate {
+
+  /**
+   * Slack for comparisons at a threshold: metrics are ratios of counts, and a difference such as
+   * {@code 0.80 - 0.78} is not exactly {@code 0.02} in binary floating point.
+   */
+  static final double EPSILON = 1e-9;
+
+  private Gate() {}
+
+  /**
+   * The champion side of a comparison: its metrics and, per example in the same order as the
+   * candidate's array, whether each model was correct.
+   */
+  public record Comparison(
+      ModelMetrics champion, boolean[] candidateCorrect, boolean[] championCorrect) {
+
+    /** Checks that both correctness arrays cover the same examples. */
+    public Comparison {
+      if (candidateCorrect.length != championCorrect.length) {
+        throw new IllegalArgumentException(
+            "paired correctness arrays differ in length: candidate "
+                + candidateCorrect.length
+                + ", champion "
+                + championCorrect.length);
+      }
+    }
+
+    /** Examples the champion got right and the candidate got wrong. */
+    long championOnly() {
+      long b = 0;
+      for (int i = 0; i < candidateCorrect.length; i++) {
+        if (championCorrect[i] && !candidateCorrect[i]) {
+          b++;
+        }
+      }
+      return b;
+    }
+
+    /** Examples the candidate got right and the champion got wrong. */
+    long candidateOnly() {
+      long c = 0;
+      for (int i = 0; i < candidateCorrect.length; i++) {
+        if (candidateCorrect[i] && !championCorrect[i]) {
+          c++;
+        }
+      }
+      return c;
+    }
+  }
+
+  /** The gate's verdict: every check in order, the decision, its reasons and the p-value. */
+  public record Result(
+      List<GateCheck> checks, Decision decision, List<String> reasons, Optional<Double> pValue) {
+
+    /** Copies the lists so the result stays immutable. */
+    public Result {
+      checks = List.copyOf(checks);
+      reasons = List.copyOf(reasons);
+    }
+
+    /** Whether the candidate may be released. */
+    public boolean released() {
+      return decision == Decision.RELEASE;
+    }
+  }
+
+  /** Judges a candidate; {@code comparison} is empty when there is no champion yet. */
+  public static Result evaluate(
+      GatePolicy policy, ModelMetrics candidate, Optional<Comparison> comparison) {
+    List<GateCheck> checks = new ArrayList<>();
+    checks.add(
+        atLeast(
+            "min_accuracy", candidate.getAccuracy(), policy.getMinAccuracy(), "holdout accuracy"));
+    checks.add(
+        atLeast(
+            "min_macro_f1", candidate.getMacroF1(), policy.getMinMacroF1(), "holdout macro-F1"));
+    Optional<Double> pValue = Optional.empty();
+    if (comparison.isPresent()) {
+      Comparison cmp = comparison.get();
+      ModelMetrics champion = cmp.champion();
+      checks.add(
+          atMost(
+              "accuracy_regression",
+              champion.getAccuracy() - candidate.getAccuracy(),
+              policy.getMaxAccuracyRegression(),
+              "accuracy drop against the champion"));
+      checks.add(
+          atMost(
+              "macro_f1_regression",
+              champion.getMacroF1() - candidate.getMacroF1(),
+              policy.getMaxMacroF1Regression(),
+              "macro-F1 drop against the champion"));
+      checks.addAll(labelRecallChecks(policy, candidate, champion));
+      checks.add(
+          atLeast(
+              "min_improvement",
+              candidate.getAccuracy() - champion.getAccuracy(),
+              policy.getMinImprovement(),
+              "accuracy gain over the champion"));
+      long b = cmp.championOnly();
+      long c = cmp.candidateOnly();
+      double p = McNemar.exactPValue(b, c);
+      pValue = Optional.of(p);
+      if (policy.getRequireSignificance()) {
+        checks.add(significance(p, policy.getSignificanceLevel(), b, c));
+      }
+    }
+    if (policy.getMaxLatencyP95Millis() != null) {
+      checks.add(
+          budget(
+              "latency_p95",
+              candidate.getLatencyP95Ms(),
+              policy.getMaxLatencyP95Millis(),
+              "p95 single-example inference latency (ms)"));
+    }
+    if (policy.getMaxSizeBytes() != null) {
+      Long size = candidate.getSizeBytes();
+      checks.add(
+          budget(
+              "size_bytes",
+              size == null ? null : size.doubleValue(),
+              policy.getMaxSizeBytes().doubleValue(),
+              "bundle size (bytes)"));
+    }
+    return decide(checks, comparison.isPresent(), pValue);
+  }
+
+  private static Result decide(
+      List<GateCheck> checks, boolean hasChampion, Optional<Double> pValue) {
+    List<String> reasons = new ArrayList<>();
+    for (GateCheck check : checks) {
+      if (!check.getPassed()) {
+        reasons.add(check.getName() + " failed: " + check.getDetail());
+      }
+    }
+    Decision decision = reasons.isEmpty() ? Decision.RELEASE : Decision.REJECT;
+    if (reasons.isEmpty()) {
+      reasons.add(
+          "all "
+              + checks.size()
+              + " checks passed"
+              + (hasChampion ? "" : " (no champion yet: absolute checks only)"));
+    }
+    return new Result(checks, decision, reasons, pValue);
+  }
+
+  private static List<GateCheck> labelRecallChecks(
+      GatePolicy policy, ModelMetrics candidate, ModelMetrics champion) {
+    List<GateCheck> checks = new ArrayList<>();
+    Map<String, LabelMetrics> championLabels = new TreeMap<>(champion.getPerLabel());
+    for (Map.Entry<String, LabelMetrics> entry : championLabels.entrySet()) {
+      if (entry.getValue().getSupport() == 0) {
+        continue; // a label absent from the evaluation set has no recall to regress
+      }
+      LabelMetrics mine = candidate.getPerLabel().get(entry.getKey());
+      double candidateRecall = mine == null ? 0.0 : mine.getRecall();
+      checks.add(
+          atMost(
+              "recall_regression:" + entry.getKey(),
+              entry.getValue().getRecall() - candidateRecall,
+              policy.getMaxLabelRecallRegression(),
+              "recall drop of label '" + entry.getKey() + "' against the champion"));
+    }
+    return checks;
+  }
+
+  private static GateCheck significance(double p, double level, long b, long c) {
+    boolean candidateBetter = c > b;
+    boolean passed = candidateBetter && p < level;
+    String detail =
+        String.format(
+            Locale.ROOT,
+            "McNemar exact test: candidate-only correct %d, champion-only correct %d, p=%.4g %s %s%s",
+            c,
+            b,
+            p,
+            p < level ? "<" : ">=",
+            fmt(level),
+            candidateBetter ? "" : " (candidate does not win more discordant pairs)");
+    return check("significance", p, level, passed, detail);
+  }
+
+  private static GateCheck atLeast(String name, double value, double threshold, String what) {
+    boolean passed = value >= threshold - EPSILON;
+    return check(
+        name,
+        value,
+        threshold,
+        passed,
+        what + " " + fmt(value) + (passed ? " >= " : " < ") + fmt(threshold));
+  }
+
+  private static GateCheck atMost(String name, double value, double threshold, String what) {
+    boolean passed = value <= threshold + EPSILON;
+    return check(
+        name,
+        value,
+        threshold,
+        passed,
+        what + " " + fmt(value) + (passed ? " <= " : " > ") + fmt(threshold));
+  }
+
+  private static GateCheck budget(String name, Double value, double threshold, String what) {
+    if (value == null) {
+      return check(name, null, threshold, false, what + " was not measured");
+    }
+    return atMost(name, value, threshold, what);
+  }
+
+  private static GateCheck check(
+      String name, Double value, Double threshold, boolean passed, String detail) {
+    return GateCheck.newBuilder()
+        .setName(name)
+        .setValue(value)
+        .setThreshold(threshold)
+        .setPassed(passed)
+        .setDetail(detail)
+        .build();
+  }
+
+  private static String fmt(double value) {
+    return String.format(Locale.ROOT, "%.4f", value);
+  }
+}
