@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,8 +35,13 @@ final class EvaluatorMetrics {
     private volatile double accuracy = Double.NaN;
   }
 
-  EvaluatorMetrics(MeterRegistry registry) {
+  /**
+   * @param consumedTopics the topics whose poison records this evaluator parks; their dead-letter
+   *     counters exist at 0 from the start, so alerts on their rate work before the first one
+   */
+  EvaluatorMetrics(MeterRegistry registry, List<String> consumedTopics) {
     this.registry = registry;
+    consumedTopics.forEach(this::deadLetters);
     this.duration =
         Timer.builder(Metrics.name(AREA, "evaluation.duration"))
             .description("Wall time of one candidate evaluation, bundle fetch to decision")
@@ -83,13 +89,16 @@ final class EvaluatorMetrics {
         .register(registry)
         .increment();
     if (release.getKind() == ReleaseKind.ROLLED_BACK) {
-      Counter.builder(Metrics.name(AREA, "rollbacks"))
-          .description("Rollbacks, automatic (live quality) or manual")
-          .tag("model", release.getModel().getModel())
-          .tag("trigger", automaticRollback ? "live_quality" : "manual")
-          .register(registry)
-          .increment();
+      rollbacks(release.getModel().getModel(), automaticRollback).increment();
     }
+  }
+
+  private Counter rollbacks(String model, boolean automatic) {
+    return Counter.builder(Metrics.name(AREA, "rollbacks"))
+        .description("Rollbacks, automatic (live quality) or manual")
+        .tag("model", model)
+        .tag("trigger", automatic ? "live_quality" : "manual")
+        .register(registry);
   }
 
   /** Points the champion gauges of the release's model at it. */
@@ -108,6 +117,9 @@ final class EvaluatorMetrics {
                   .description("Holdout accuracy of the current champion at its evaluation")
                   .tag("model", m)
                   .register(registry);
+              // A model with a champion can be rolled back: its counters start at 0.
+              rollbacks(m, true);
+              rollbacks(m, false);
               return c;
             });
     holder.version = release.getModel().getVersion();
@@ -116,11 +128,14 @@ final class EvaluatorMetrics {
   }
 
   void deadLettered(String topic) {
-    Counter.builder(Metrics.name(AREA, "dead.letters"))
+    deadLetters(topic).increment();
+  }
+
+  private Counter deadLetters(String topic) {
+    return Counter.builder(Metrics.name(AREA, "dead.letters"))
         .description("Records parked in the dead-letter topic")
         .tag("topic", topic)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   private Counter evaluations(Decision decision) {

@@ -112,7 +112,9 @@ public final class EvaluatorService implements Service {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.clients = config.kafkaClients();
-    this.metrics = new EvaluatorMetrics(registry);
+    this.metrics =
+        new EvaluatorMetrics(
+            registry, List.of(topics.candidates().name(), topics.releaseRequests().name()));
   }
 
   /** Called once with the error when the loop stops on a fatal error (e.g. the producer fenced). */
