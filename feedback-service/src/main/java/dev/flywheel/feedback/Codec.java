@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -31,6 +32,16 @@ final class Codec {
   }
 
   static <T> Serde<T> serde(byte format, Writer<T> writer, Reader<T> reader) {
+    return serde(format, writer, reader, Map.of());
+  }
+
+  /**
+   * A serde that writes {@code format} and reads it as well as each older format in {@code older},
+   * so that a changed layout can still read what an earlier version of the service left in a store
+   * or an internal topic.
+   */
+  static <T> Serde<T> serde(
+      byte format, Writer<T> writer, Reader<T> reader, Map<Byte, Reader<T>> older) {
     Serializer<T> serializer =
         (topic, value) -> {
           if (value == null) {
@@ -52,11 +63,12 @@ final class Codec {
           }
           try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte found = in.readByte();
-            if (found != format) {
+            Reader<T> matching = found == format ? reader : older.get(found);
+            if (matching == null) {
               throw new SerializationException(
                   "unknown format " + found + " (expected " + format + ") in " + topic);
             }
-            return reader.read(in);
+            return matching.read(in);
           } catch (IOException e) {
             throw new SerializationException("cannot read an internal value of " + topic, e);
           }

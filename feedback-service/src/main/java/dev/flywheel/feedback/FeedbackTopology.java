@@ -85,6 +85,8 @@ public final class FeedbackTopology {
   static final String QUALITY_REPARTITION = "quality-signals";
   static final String EXAMPLE_REPARTITION = "example-candidates";
   static final String SIGNAL_REPARTITION = "model-signals";
+  static final String QUALITY_BUFFER_STORE = "quality-signals-buffer-store";
+  static final String SIGNAL_BUFFER_STORE = "model-signals-buffer-store";
 
   private FeedbackTopology() {}
 
@@ -105,6 +107,16 @@ public final class FeedbackTopology {
     // changelog record per commit.
     builder.addStateStore(
         keyValueStore(settings, TRIGGER_STORE, TriggerState.SERDE).withCachingEnabled());
+    // Signals folded per task until the next commit (SignalBuffer); the cache is what folds them.
+    builder.addStateStore(
+        keyValueStore(
+                settings,
+                QUALITY_BUFFER_STORE,
+                SignalBuffer.pendingSerde(QualityCounts.DELTA_SERDE))
+            .withCachingEnabled());
+    builder.addStateStore(
+        keyValueStore(settings, SIGNAL_BUFFER_STORE, SignalBuffer.pendingSerde(ModelSignal.SERDE))
+            .withCachingEnabled());
 
     Topic<String, PredictionLogged> predictionTopic = topics.predictions();
     Topic<String, FeedbackReceived> feedbackTopic = topics.feedback();
@@ -220,6 +232,7 @@ public final class FeedbackTopology {
       KStream<String, PredictionLogged> predictions,
       KStream<String, Derived> feedbackQuality) {
     Topic<String, QualityReport> qualityTopic = topics.quality();
+    long windowMs = settings.qualityWindow().toMillis();
     predictions
         .map(
             (id, prediction) ->
@@ -228,11 +241,20 @@ public final class FeedbackTopology {
         .merge(
             feedbackQuality.mapValues(Derived::quality, Named.as("feedback-quality-signals")),
             Named.as("quality-signals-merged"))
-        .groupByKey(Grouped.with(QUALITY_REPARTITION, Serdes.String(), QualitySignal.SERDE))
+        .mapValues(QualityCounts::of, Named.as("quality-signal-counts"))
+        .process(
+            () ->
+                new SignalBuffer<QualityCounts>(
+                    QUALITY_BUFFER_STORE,
+                    (key, counts, timestamp) -> SignalBuffer.windowBucket(key, timestamp, windowMs),
+                    QualityCounts::plus),
+            Named.as("quality-signal-buffer"),
+            QUALITY_BUFFER_STORE)
+        .groupByKey(Grouped.with(QUALITY_REPARTITION, Serdes.String(), QualityCounts.DELTA_SERDE))
         .windowedBy(TimeWindows.ofSizeAndGrace(settings.qualityWindow(), settings.qualityGrace()))
         .aggregate(
             () -> QualityCounts.EMPTY,
-            (key, signal, counts) -> counts.plus(signal),
+            (key, delta, counts) -> counts.plus(delta),
             Named.as("quality-aggregate"),
             Materialized.<String, QualityCounts, WindowStore<Bytes, byte[]>>as(QUALITY_STORE)
                 .withKeySerde(Serdes.String())
@@ -294,6 +316,17 @@ public final class FeedbackTopology {
                 Named.as("manual-signals"));
     examples
         .merge(judgements, Named.as("example-and-judgement-signals"))
+        .process(
+            () ->
+                new SignalBuffer<ModelSignal>(
+                    SIGNAL_BUFFER_STORE,
+                    (model, signal, timestamp) ->
+                        signal.kind() == ModelSignal.Kind.JUDGEMENT
+                            ? "J" + signal.version() + "/" + model
+                            : "E/" + model,
+                    ModelSignal::plus),
+            Named.as("model-signal-buffer"),
+            SIGNAL_BUFFER_STORE)
         .merge(manual, Named.as("model-signals-merged"))
         .repartition(
             Repartitioned.<String, ModelSignal>as(SIGNAL_REPARTITION)

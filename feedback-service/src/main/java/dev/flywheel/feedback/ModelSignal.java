@@ -1,24 +1,30 @@
 package dev.flywheel.feedback;
 
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * Something the retrain trigger of one model needs to know, keyed by model name: an example was
- * written, a prediction was judged, or someone asked for a retrain by hand.
+ * Something the retrain trigger of one model needs to know, keyed by model name: examples were
+ * written, predictions were judged, or someone asked for a retrain by hand. Example and judgement
+ * signals carry counts, so that {@link SignalBuffer} can fold the signals of one commit interval
+ * into one record per model (and judged version).
  *
- * @param firstSeen the example id had no label before
- * @param labelChanged the example's label changed (including its first label)
+ * @param newExamples non-holdout examples whose label changed (including first labels)
+ * @param firstSeen non-holdout examples that had no label before (a subset of {@code newExamples})
  * @param version the judged model version
- * @param correct whether the judgement said the prediction was right
+ * @param judged how many predictions of {@code version} were judged
+ * @param correct how many of those judgements said the prediction was right
  */
 record ModelSignal(
     Kind kind,
     String model,
-    boolean holdout,
-    boolean firstSeen,
-    boolean labelChanged,
+    long newExamples,
+    long firstSeen,
     int version,
-    boolean correct,
+    long judged,
+    long correct,
     String requestId) {
 
   enum Kind {
@@ -29,39 +35,87 @@ record ModelSignal(
 
   private static final Kind[] KINDS = Kind.values();
 
+  /**
+   * Format 2 carries counts; format 1, one example or judgement per record, is what earlier
+   * versions wrote to the {@code model-signals} repartition topic and is still read, so that an
+   * upgrade loses nothing in flight.
+   */
   static final Serde<ModelSignal> SERDE =
       Codec.serde(
-          (byte) 1,
+          (byte) 2,
           (s, out) -> {
             out.writeByte(s.kind.ordinal());
             out.writeUTF(s.model);
-            out.writeBoolean(s.holdout);
-            out.writeBoolean(s.firstSeen);
-            out.writeBoolean(s.labelChanged);
+            out.writeLong(s.newExamples);
+            out.writeLong(s.firstSeen);
             out.writeInt(s.version);
-            out.writeBoolean(s.correct);
+            out.writeLong(s.judged);
+            out.writeLong(s.correct);
             Codec.writeNullableString(out, s.requestId);
           },
           in ->
               new ModelSignal(
                   KINDS[in.readByte()],
                   in.readUTF(),
-                  in.readBoolean(),
-                  in.readBoolean(),
-                  in.readBoolean(),
+                  in.readLong(),
+                  in.readLong(),
                   in.readInt(),
-                  in.readBoolean(),
-                  Codec.readNullableString(in)));
+                  in.readLong(),
+                  in.readLong(),
+                  Codec.readNullableString(in)),
+          Map.of((byte) 1, ModelSignal::readFormat1));
 
-  static ModelSignal example(String model, boolean holdout, boolean firstSeen, boolean changed) {
-    return new ModelSignal(Kind.EXAMPLE, model, holdout, firstSeen, changed, 0, false, null);
+  private static ModelSignal readFormat1(DataInputStream in) throws IOException {
+    Kind kind = KINDS[in.readByte()];
+    String model = in.readUTF();
+    boolean holdout = in.readBoolean();
+    boolean firstSeen = in.readBoolean();
+    boolean labelChanged = in.readBoolean();
+    int version = in.readInt();
+    boolean correct = in.readBoolean();
+    String requestId = Codec.readNullableString(in);
+    return switch (kind) {
+      case EXAMPLE -> example(model, holdout, firstSeen, labelChanged);
+      case JUDGEMENT -> judgement(model, version, correct);
+      case MANUAL -> manual(model, requestId);
+    };
   }
 
+  /** One example written; a holdout example counts for nothing. */
+  static ModelSignal example(String model, boolean holdout, boolean firstSeen, boolean changed) {
+    return examples(model, !holdout && changed ? 1 : 0, !holdout && firstSeen ? 1 : 0);
+  }
+
+  static ModelSignal examples(String model, long newExamples, long firstSeen) {
+    return new ModelSignal(Kind.EXAMPLE, model, newExamples, firstSeen, 0, 0, 0, null);
+  }
+
+  /** One prediction of {@code version} judged. */
   static ModelSignal judgement(String model, int version, boolean correct) {
-    return new ModelSignal(Kind.JUDGEMENT, model, false, false, false, version, correct, null);
+    return judgements(model, version, 1, correct ? 1 : 0);
+  }
+
+  static ModelSignal judgements(String model, int version, long judged, long correct) {
+    return new ModelSignal(Kind.JUDGEMENT, model, 0, 0, version, judged, correct, null);
   }
 
   static ModelSignal manual(String model, String requestId) {
-    return new ModelSignal(Kind.MANUAL, model, false, false, false, 0, false, requestId);
+    return new ModelSignal(Kind.MANUAL, model, 0, 0, 0, 0, 0, requestId);
+  }
+
+  /**
+   * The signals of this one and {@code other} as one; both are of the same kind, model and (for
+   * judgements) version.
+   */
+  ModelSignal plus(ModelSignal other) {
+    return new ModelSignal(
+        kind,
+        model,
+        newExamples + other.newExamples,
+        firstSeen + other.firstSeen,
+        version,
+        judged + other.judged,
+        correct + other.correct,
+        requestId);
   }
 }

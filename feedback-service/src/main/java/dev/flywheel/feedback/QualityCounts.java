@@ -1,5 +1,6 @@
 package dev.flywheel.feedback;
 
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -16,25 +17,56 @@ record QualityCounts(
 
   static final QualityCounts EMPTY = new QualityCounts(0, 0, 0, 0, 0, 0);
 
-  static final Serde<QualityCounts> SERDE =
+  private static final Codec.Writer<QualityCounts> WRITER =
+      (c, out) -> {
+        out.writeLong(c.predictions);
+        out.writeLong(c.feedback);
+        out.writeLong(c.confirmations);
+        out.writeLong(c.corrections);
+        out.writeLong(c.thumbsDown);
+        out.writeLong(c.comments);
+      };
+
+  private static final Codec.Reader<QualityCounts> READER =
+      in ->
+          new QualityCounts(
+              in.readLong(),
+              in.readLong(),
+              in.readLong(),
+              in.readLong(),
+              in.readLong(),
+              in.readLong());
+
+  /** The counts of a window in {@code quality-store}. */
+  static final Serde<QualityCounts> SERDE = Codec.serde((byte) 1, WRITER, READER);
+
+  /**
+   * Counts to add, on the {@code quality-signals} repartition topic: format 2 carries counts folded
+   * per task (see {@link SignalBuffer}); format 1, one {@link QualitySignal} per record, is what
+   * earlier versions wrote there, still read so that an upgrade loses nothing in flight.
+   */
+  static final Serde<QualityCounts> DELTA_SERDE =
       Codec.serde(
-          (byte) 1,
-          (c, out) -> {
-            out.writeLong(c.predictions);
-            out.writeLong(c.feedback);
-            out.writeLong(c.confirmations);
-            out.writeLong(c.corrections);
-            out.writeLong(c.thumbsDown);
-            out.writeLong(c.comments);
-          },
-          in ->
-              new QualityCounts(
-                  in.readLong(),
-                  in.readLong(),
-                  in.readLong(),
-                  in.readLong(),
-                  in.readLong(),
-                  in.readLong()));
+          (byte) 2,
+          WRITER,
+          READER,
+          Map.of((byte) 1, in -> of(QualitySignal.SERDE_READER.read(in))));
+
+  /** What one signal adds. */
+  static QualityCounts of(QualitySignal signal) {
+    return EMPTY.plus(signal);
+  }
+
+  /** Both counts added up. */
+  QualityCounts plus(QualityCounts other) {
+    return new QualityCounts(
+        predictions + other.predictions,
+        feedback + other.feedback,
+        confirmations + other.confirmations,
+        corrections + other.corrections,
+        thumbsDown + other.thumbsDown,
+        comments + other.comments);
+  }
 
   QualityCounts plus(QualitySignal signal) {
     return switch (signal) {

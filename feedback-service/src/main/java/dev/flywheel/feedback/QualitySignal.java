@@ -12,7 +12,9 @@ enum QualitySignal {
 
   private static final QualitySignal[] VALUES = values();
 
+  /** Reads a signal after its format byte (1). */
+  static final Codec.Reader<QualitySignal> SERDE_READER = in -> VALUES[in.readByte()];
+
   static final Serde<QualitySignal> SERDE =
-      Codec.serde(
-          (byte) 1, (value, out) -> out.writeByte(value.ordinal()), in -> VALUES[in.readByte()]);
+      Codec.serde((byte) 1, (value, out) -> out.writeByte(value.ordinal()), SERDE_READER);
 }

@@ -89,15 +89,11 @@ final class RetrainTrigger implements Processor<String, ModelSignal, String, Ret
     }
     long now = context.currentSystemTimeMs();
     switch (signal.kind()) {
-      case EXAMPLE -> {
-        if (!signal.holdout()) {
-          state = state.withExample(signal.firstSeen(), signal.labelChanged());
-        }
-      }
+      case EXAMPLE -> state = examples(model, state, signal, now);
       case JUDGEMENT -> {
         ModelReleased champion = champion(model);
         if (champion != null && champion.getModel().getVersion() == signal.version()) {
-          state = state.withJudgement(signal.version(), signal.correct());
+          state = state.withJudgements(signal.version(), signal.judged(), signal.correct());
         }
       }
       case MANUAL -> {
@@ -111,6 +107,37 @@ final class RetrainTrigger implements Processor<String, ModelSignal, String, Ret
       default -> throw new IllegalStateException("unknown signal " + signal.kind());
     }
     states.put(model, check(model, state, now));
+  }
+
+  /**
+   * Adds folded example counts as if they came one by one: a batch that crosses the threshold fires
+   * at the threshold, exactly as single examples would, and the rest counts towards the next
+   * request. The batch's first-seen examples are taken to come first.
+   */
+  private TriggerState examples(String model, TriggerState state, ModelSignal signal, long now) {
+    long changed = signal.newExamples();
+    long first = signal.firstSeen();
+    while (changed > 0) {
+      long step = Math.min(changed, examplesUntilThreshold(model, state));
+      long firstStep = Math.min(first, step);
+      state = state.withExamples(firstStep, step);
+      changed -= step;
+      first -= firstStep;
+      if (changed > 0) {
+        state = check(model, state, now);
+      }
+    }
+    return first > 0 ? state.withExamples(first, 0) : state;
+  }
+
+  /** How many more examples {@code state} takes to reach the threshold (all, if none applies). */
+  private long examplesUntilThreshold(String model, TriggerState state) {
+    ValueAndTimestamp<ModelSpec> found = specs.get(model);
+    if (found == null) {
+      return Long.MAX_VALUE;
+    }
+    long threshold = Math.max(1, found.value().getTrigger().getMinNewExamples());
+    return state.newExamples() < threshold ? threshold - state.newExamples() : Long.MAX_VALUE;
   }
 
   private void checkAll(long now) {

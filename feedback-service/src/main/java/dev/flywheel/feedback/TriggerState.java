@@ -42,17 +42,22 @@ record TriggerState(
                   in.readLong(),
                   in.readLong()));
 
-  TriggerState withExample(boolean firstSeen, boolean changed) {
+  /** After {@code changed} new or relabelled examples, {@code firstSeen} of them new. */
+  TriggerState withExamples(long firstSeen, long changed) {
     return new TriggerState(
-        newExamples + (changed ? 1 : 0),
-        totalExamples + (firstSeen ? 1 : 0),
+        newExamples + changed,
+        totalExamples + firstSeen,
         lastRequestAt,
         trackedVersion,
         judged,
         correct);
   }
 
-  TriggerState withJudgement(int version, boolean right) {
+  /**
+   * After {@code count} judgements of {@code version}, {@code right} of them saying the prediction
+   * was right; judgements of another version than the tracked one start the live counts afresh.
+   */
+  TriggerState withJudgements(int version, long count, long right) {
     TriggerState base =
         version == trackedVersion
             ? this
@@ -62,8 +67,8 @@ record TriggerState(
         base.totalExamples,
         base.lastRequestAt,
         version,
-        base.judged + 1,
-        base.correct + (right ? 1 : 0));
+        base.judged + count,
+        base.correct + right);
   }
 
   /** After any request: the example counter restarts and the cooldown starts. */

@@ -6,22 +6,29 @@ import static dev.flywheel.feedback.TestEvents.policy;
 import static dev.flywheel.feedback.TestEvents.prediction;
 import static dev.flywheel.feedback.TestEvents.spec;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.flywheel.embedded.EmbeddedInfra;
 import dev.flywheel.events.FeedbackKind;
 import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.events.PredictionLogged;
+import dev.flywheel.events.QualityReport;
+import dev.flywheel.schemas.ExampleIds;
+import dev.flywheel.schemas.Holdout;
 import dev.flywheel.schemas.SchemaRegistryClient;
 import dev.flywheel.schemas.Topic;
 import dev.flywheel.schemas.TopicEnsurer;
 import dev.flywheel.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,11 +36,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -44,22 +55,50 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * Events per second through the feedback topology with exactly-once processing, against a
  * pass-through topology (read, deserialize, serialize, write each prediction and feedback record)
- * on the same embedded broker in the same run. All input is written before an application starts;
- * the clock runs from RUNNING until the application has committed every input offset.
+ * on the same embedded broker, over the same input, in the same JVM and run. Both applications run
+ * with {@code exactly_once_v2}, the same commit interval, the same number of stream threads and the
+ * same 3 input partitions. A warm-up round (both applications, discarded) comes first; then each
+ * round runs both, alternating which goes first, and the ratio is reported per round with its
+ * median and range.
+ *
+ * <p>All input is written before an application starts; the clock runs from RUNNING until the
+ * application is done end to end: the pass-through when its committed offsets reach the end of both
+ * input topics (its output is committed in the same transactions), the feedback topology when in
+ * addition every expected example is on the examples topic, the quality reports add up to every
+ * prediction and every matched feedback event, and every expected retrain request is out (all read
+ * with {@code read_committed}).
  *
  * <p>Run: {@code mvn -B -o -pl feedback-service test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.flywheel.feedback.FeedbackBenchmark -Dexec.args=20000} (the argument:
- * predictions, each with one feedback event).
+ * predictions, each with one feedback event). System properties: {@code bench.rounds} (3), {@code
+ * bench.warmup} (1 warm-up round), {@code bench.commit} (commit.interval.ms, {@value
+ * #DEFAULT_COMMIT_MS}, Kafka Streams' exactly-once default, which the service keeps), {@code
+ * bench.threads} (1), {@code bench.props} (more Streams settings, {@code k=v,k=v}, for both),
+ * {@code bench.inMemory} (in-memory stores).
  */
 public final class FeedbackBenchmark {
   private static final String MODEL = "sentiment";
+  private static final double HOLDOUT = 0.1;
+  private static final int THRESHOLD = 200;
+
+  /** Kafka Streams' default under exactly-once, which the service keeps. */
+  private static final long DEFAULT_COMMIT_MS = 100;
+
   private static final FeedbackKind[] KINDS = {
     FeedbackKind.THUMBS_UP, FeedbackKind.CORRECTION, FeedbackKind.THUMBS_DOWN, FeedbackKind.COMMENT
   };
 
+  /** This JVM: broker, registry, Streams and the benchmark all run in it. */
+  private static final OperatingSystemMXBean PROCESS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   private final EmbeddedInfra infra;
   private final Topics topics;
   private final Admin admin;
+  private long events;
+  private long expectedExamples;
+  private long expectedMatched;
+  private long expectedRequests;
 
   private FeedbackBenchmark(EmbeddedInfra infra, Topics topics, Admin admin) {
     this.infra = infra;
@@ -69,6 +108,8 @@ public final class FeedbackBenchmark {
 
   public static void main(String[] args) throws Exception {
     int predictions = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    int rounds = Integer.getInteger("bench.rounds", 3);
+    int warmup = Integer.getInteger("bench.warmup", 1);
     EmbeddedInfra infra = EmbeddedInfra.shared();
     try (SchemaRegistryClient registry = SchemaRegistryClient.create(infra.registryUrl());
         Admin admin =
@@ -85,41 +126,59 @@ public final class FeedbackBenchmark {
           .all()
           .get(30, TimeUnit.SECONDS);
       FeedbackBenchmark bench = new FeedbackBenchmark(infra, topics, admin);
-      long events = bench.load(predictions);
-
-      double passEos =
-          bench.run("pass-through", passThrough(topics), StreamsConfig.EXACTLY_ONCE_V2, events);
-      double passAlo =
-          bench.run("pass-through", passThrough(topics), StreamsConfig.AT_LEAST_ONCE, events);
-      SimpleMeterRegistry meters = new SimpleMeterRegistry();
-      FeedbackMetrics metrics = new FeedbackMetrics(meters);
-      double feedbackEos =
-          bench.run(
-              "feedback",
-              FeedbackTopology.build(
-                  topics,
-                  FeedbackSettings.defaults()
-                      .withInMemoryStores(Boolean.getBoolean("bench.inMemory")),
-                  metrics),
-              StreamsConfig.EXACTLY_ONCE_V2,
-              events,
-              metrics);
+      bench.load(predictions);
       System.out.printf(
-          "%nRESULT events=%d  pass-through exactly_once_v2: %.0f events/s  pass-through"
-              + " at_least_once: %.0f events/s  feedback exactly_once_v2: %.0f events/s  ratio"
-              + " feedback/pass-through(eos): %.2f  ratio feedback/pass-through(alos): %.2f%n",
-          events, passEos, passAlo, feedbackEos, feedbackEos / passEos, feedbackEos / passAlo);
+          "%nbenchmark: %d events, commit.interval.ms=%s, stream threads=%d, extra=[%s]%n",
+          bench.events,
+          System.getProperty("bench.commit", String.valueOf(DEFAULT_COMMIT_MS)),
+          Integer.getInteger("bench.threads", 1),
+          System.getProperty("bench.props", ""));
+      List<double[]> results = new ArrayList<>();
+      for (int round = -warmup; round < rounds; round++) {
+        boolean feedbackFirst = Math.floorMod(round, 2) == 1;
+        double pass = 0;
+        double feedback;
+        if (!feedbackFirst) {
+          pass = bench.run("pass-through", passThrough(topics), false);
+        }
+        feedback = bench.run("feedback", null, round == rounds - 1);
+        if (feedbackFirst) {
+          pass = bench.run("pass-through", passThrough(topics), false);
+        }
+        String label = round < 0 ? "warm-up" : "round " + (round + 1);
+        System.out.printf(
+            "%s: pass-through %.0f events/s, feedback %.0f events/s, ratio %.2f%n",
+            label, pass, feedback, feedback / pass);
+        if (round >= 0) {
+          results.add(new double[] {pass, feedback, feedback / pass});
+        }
+      }
+      System.out.printf(
+          "%nRESULT events=%d rounds=%d  pass-through eos median %.0f events/s [%.0f-%.0f]"
+              + "  feedback eos median %.0f events/s [%.0f-%.0f]  ratio median %.2f [%.2f-%.2f]%n",
+          bench.events,
+          results.size(),
+          median(results, 0),
+          min(results, 0),
+          max(results, 0),
+          median(results, 1),
+          min(results, 1),
+          max(results, 1),
+          median(results, 2),
+          min(results, 2),
+          max(results, 2));
     }
     System.exit(0);
   }
 
   /** Writes the model spec, the predictions and one feedback event per prediction. */
-  private long load(int predictions) throws Exception {
+  private void load(int predictions) throws Exception {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     Instant base = Instant.now().minus(Duration.ofHours(1));
+    long nonHoldout = 0;
     try (KafkaProducer<String, Object> producer =
         new KafkaProducer<>(
             props, topics.feedback().keySerde().serializer(), new AnySerializer(topics))) {
@@ -127,19 +186,24 @@ public final class FeedbackBenchmark {
           producer,
           topics.modelSpecs(),
           MODEL,
-          spec(MODEL, List.of("negative", "positive"), 0.1, policy(200, 0, true, 50, 0.05)),
+          spec(
+              MODEL,
+              List.of("negative", "positive"),
+              HOLDOUT,
+              policy(THRESHOLD, 0, true, 50, 0.05)),
           base);
       for (int i = 0; i < predictions; i++) {
         Instant at = base.plusMillis(10L * i);
         String id = "p-" + i;
+        String text = "benchmark review " + i;
         PredictionLogged p =
-            prediction(
-                id, MODEL, 1, "benchmark review " + i, i % 2 == 0 ? "positive" : "negative", at);
+            prediction(id, MODEL, 1, text, i % 2 == 0 ? "positive" : "negative", at);
         send(producer, topics.predictions(), id, p, at);
         FeedbackKind kind = KINDS[i % KINDS.length];
         Instant later = at.plusMillis(5);
+        boolean submitted = i % 50 == 49;
         FeedbackReceived fb =
-            i % 50 == 49
+            submitted
                 ? example(MODEL, "submitted " + i, "positive", later)
                 : feedback(
                     kind,
@@ -147,36 +211,50 @@ public final class FeedbackBenchmark {
                     kind == FeedbackKind.CORRECTION ? "negative" : null,
                     "idem-" + i,
                     later);
-        send(
-            producer,
-            topics.feedback(),
-            fb.getKind() == FeedbackKind.EXAMPLE ? "x" + i : id,
-            fb,
-            later);
+        send(producer, topics.feedback(), submitted ? "x" + i : id, fb, later);
+        if (!submitted) {
+          expectedMatched++;
+        }
+        if (submitted || kind != FeedbackKind.COMMENT) {
+          expectedExamples++;
+          String exampleText = submitted ? "submitted " + i : text;
+          if (!Holdout.isHoldout(ExampleIds.of(MODEL, exampleText), HOLDOUT)) {
+            nonHoldout++;
+          }
+        }
       }
       producer.flush();
     }
-    return 2L * predictions;
+    events = 2L * predictions;
+    expectedRequests = nonHoldout / THRESHOLD;
   }
 
-  private double run(String name, Topology topology, String guarantee, long events)
-      throws Exception {
-    return run(name, topology, guarantee, events, null);
-  }
-
-  private double run(
-      String name, Topology topology, String guarantee, long events, FeedbackMetrics metrics)
-      throws Exception {
-    String applicationId =
-        name + "-" + guarantee + "-" + UUID.randomUUID().toString().substring(0, 8);
+  /** Runs one application over all input; events per second. */
+  private double run(String name, Topology passThrough, boolean report) throws Exception {
+    boolean feedback = passThrough == null;
+    String applicationId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    FeedbackMetrics metrics = new FeedbackMetrics(new SimpleMeterRegistry());
+    Topology topology =
+        feedback
+            ? FeedbackTopology.build(
+                topics,
+                FeedbackSettings.defaults()
+                    // The input is a backlog of 10 ms steps replayed at full speed, and the three
+                    // partitions progress unevenly: a grace of one minute would drop quality
+                    // signals of early windows (as it would for any backlog that large).
+                    .withQualityWindow(Duration.ofMinutes(5), Duration.ofHours(1))
+                    .withInMemoryStores(Boolean.getBoolean("bench.inMemory")),
+                metrics)
+            : passThrough;
     Properties props = new Properties();
-    if (metrics != null) {
+    if (feedback) {
       StreamsProperties.required(topics, metrics).forEach(props::put);
     }
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(
+        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.getLong("bench.commit", DEFAULT_COMMIT_MS));
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.getInteger("bench.threads", 1));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     props.put(
@@ -188,7 +266,8 @@ public final class FeedbackBenchmark {
       }
     }
     CountDownLatch running = new CountDownLatch(1);
-    try (KafkaStreams streams = new KafkaStreams(topology, props)) {
+    try (KafkaStreams streams = new KafkaStreams(topology, props);
+        Outputs outputs = feedback ? new Outputs() : null) {
       streams.setStateListener(
           (next, previous) -> {
             if (next == KafkaStreams.State.RUNNING) {
@@ -200,18 +279,29 @@ public final class FeedbackBenchmark {
         throw new IllegalStateException(name + " not RUNNING: " + streams.state());
       }
       long started = System.nanoTime();
-      while (!consumedAll(applicationId)) {
+      long cpuBefore = PROCESS.getProcessCpuTime();
+      long deadline = started + Duration.ofMinutes(2).toNanos();
+      while (!consumedAll(applicationId) || (outputs != null && !outputs.complete())) {
         if (streams.state() != KafkaStreams.State.RUNNING
             && streams.state() != KafkaStreams.State.REBALANCING) {
           throw new IllegalStateException(name + " stopped: " + streams.state());
         }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              name + " not done after 2 min" + (outputs == null ? "" : ": " + outputs));
+        }
         Thread.sleep(50);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
+      double cpuSeconds = (PROCESS.getProcessCpuTime() - cpuBefore) / 1e9;
       double rate = events / seconds;
       System.out.printf(
-          "%s %s: %d events in %.2f s = %.0f events/s%n", name, guarantee, events, seconds, rate);
+          "%s: %d events in %.2f s = %.0f events/s (process CPU %.2f s, %.1f ms per 1000 events)%n",
+          name, events, seconds, rate, cpuSeconds, cpuSeconds * 1e6 / events);
       streams.close(Duration.ofSeconds(30));
+      if (report) {
+        writesPerPair(applicationId);
+      }
       return rate;
     }
   }
@@ -234,6 +324,136 @@ public final class FeedbackBenchmark {
       }
     }
     return true;
+  }
+
+  /**
+   * Prints how many offsets (records, plus one transaction marker per partition and commit) the
+   * feedback application wrote to each topic per prediction + feedback pair.
+   */
+  private void writesPerPair(String applicationId) throws Exception {
+    List<String> names =
+        admin.listTopics().names().get().stream()
+            .filter(n -> n.startsWith(applicationId) || n.startsWith(topics.prefix()))
+            .filter(n -> !n.equals(topics.predictions().name()))
+            .filter(n -> !n.equals(topics.feedback().name()))
+            .filter(n -> !n.endsWith("-copy"))
+            .sorted()
+            .toList();
+    Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+    admin
+        .describeTopics(names)
+        .allTopicNames()
+        .get()
+        .forEach(
+            (topic, description) ->
+                description
+                    .partitions()
+                    .forEach(
+                        p ->
+                            ends.put(
+                                new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+    Map<String, Long> perTopic = new TreeMap<>();
+    admin
+        .listOffsets(ends)
+        .all()
+        .get()
+        .forEach((tp, info) -> perTopic.merge(tp.topic(), info.offset(), Long::sum));
+    double pairs = events / 2.0;
+    System.out.println(
+        "offsets written per prediction + feedback pair (all runs on shared topics):");
+    perTopic.forEach(
+        (topic, offsets) -> {
+          if (offsets > 0) {
+            System.out.printf("  %-70s %6.3f%n", topic, offsets / pairs);
+          }
+        });
+  }
+
+  /** What the feedback application has written, as a read_committed consumer sees it. */
+  private final class Outputs implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Map<String, QualityReport> quality = new HashMap<>();
+    private long examples;
+    private long requests;
+    private long predictions;
+    private long feedback;
+
+    Outputs() throws Exception {
+      Map<String, Object> props = new HashMap<>();
+      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      consumer =
+          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+      for (Topic<?, ?> topic :
+          List.of(topics.examples(), topics.quality(), topics.retrainRequests())) {
+        for (int p = 0; p < topic.partitions(); p++) {
+          ends.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+        }
+      }
+      // Earlier runs wrote to the same output topics: count only what this run writes.
+      var start = admin.listOffsets(ends).all().get();
+      consumer.assign(start.keySet());
+      start.forEach((tp, info) -> consumer.seek(tp, info.offset()));
+    }
+
+    boolean complete() {
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+        if (record.topic().equals(topics.examples().name())) {
+          examples++;
+        } else if (record.topic().equals(topics.retrainRequests().name())) {
+          requests++;
+        } else {
+          QualityReport report =
+              topics
+                  .quality()
+                  .valueSerde()
+                  .deserializer()
+                  .deserialize(record.topic(), record.value());
+          quality.put(report.getModel() + "@" + report.getWindowStart(), report);
+        }
+      }
+      predictions = quality.values().stream().mapToLong(QualityReport::getPredictions).sum();
+      feedback = quality.values().stream().mapToLong(QualityReport::getFeedback).sum();
+      return examples >= expectedExamples
+          && predictions >= events / 2
+          && feedback >= expectedMatched
+          && requests >= expectedRequests;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "examples %d/%d, quality predictions %d/%d, feedback %d/%d, requests %d/%d",
+          examples,
+          expectedExamples,
+          predictions,
+          events / 2,
+          feedback,
+          expectedMatched,
+          requests,
+          expectedRequests);
+    }
+
+    @Override
+    public void close() {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private static double median(List<double[]> rows, int column) {
+    double[] values = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
+    int n = values.length;
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  }
+
+  private static double min(List<double[]> rows, int column) {
+    return rows.stream().mapToDouble(r -> r[column]).min().orElse(Double.NaN);
+  }
+
+  private static double max(List<double[]> rows, int column) {
+    return rows.stream().mapToDouble(r -> r[column]).max().orElse(Double.NaN);
   }
 
   private static Topology passThrough(Topics topics) {

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -45,6 +46,16 @@ final class TopologyHarness implements AutoCloseable {
 
   TopologyHarness(SchemaRegistryClient registry, String prefix, FeedbackSettings settings)
       throws Exception {
+    this(registry, prefix, settings, Map.of());
+  }
+
+  /** With {@code overrides} applied last to the Streams properties (e.g. to turn the cache on). */
+  TopologyHarness(
+      SchemaRegistryClient registry,
+      String prefix,
+      FeedbackSettings settings,
+      Map<String, Object> overrides)
+      throws Exception {
     this.topics = Topics.create(prefix, registry);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "feedback-test");
@@ -52,6 +63,7 @@ final class TopologyHarness implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("feedback-ttd").toString());
     StreamsProperties.required(topics, metrics).forEach(props::put);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+    props.putAll(overrides);
     driver =
         new TopologyTestDriver(
             FeedbackTopology.build(topics, settings.withInMemoryStores(true), metrics),

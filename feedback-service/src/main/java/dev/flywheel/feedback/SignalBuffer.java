@@ -1,0 +1,144 @@
+package dev.flywheel.feedback;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BinaryOperator;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Folds the signals that one task sends towards a repartition topic into one record per bucket (for
+ * example per model version and quality window) and sends the folded records once per commit
+ * interval, instead of one record per event: the repartition topic, and the task that reads it, see
+ * a handful of records per commit however many events there were.
+ *
+ * <p>The pending signals live in a cached, changelogged key-value store, never only in memory:
+ * under exactly-once the store's changelog, the folded records and the input offsets are committed
+ * in the same transaction, so a crash between a commit and the next flush loses nothing (the
+ * restored store still holds the pending signals) and a crash after a flush but before the commit
+ * aborts both. The record cache folds the store's updates too: per commit, each bucket costs one
+ * changelog record and one repartition record.
+ *
+ * <p>Folding needs the record cache ({@code statestore.cache.max.bytes} &gt; 0, the Kafka Streams
+ * default): without it each store update would go to the changelog, which costs more than it saves.
+ * With the cache turned off the processor therefore forwards every signal at once, exactly as Kafka
+ * Streams' own aggregations forward every update when the cache is off. Downstream operators must
+ * treat a signal as a sum (they add the counts up), so both ways give the same totals.
+ *
+ * @param <V> the signal, which adds up with {@code plus}
+ */
+final class SignalBuffer<V> implements Processor<String, V, String, V> {
+  /** Names the bucket a signal is folded into: {@code "<discriminator>/<output key>"}. */
+  interface Bucketing<V> {
+    String bucket(String key, V value, long timestamp);
+  }
+
+  /** Signals folded so far into one bucket, with the latest timestamp among them. */
+  record Pending<V>(long timestamp, V value) {}
+
+  private final String storeName;
+  private final Bucketing<V> bucketing;
+  private final BinaryOperator<V> plus;
+  private ProcessorContext<String, V> context;
+  private KeyValueStore<String, Pending<V>> pending;
+
+  SignalBuffer(String storeName, Bucketing<V> bucketing, BinaryOperator<V> plus) {
+    this.storeName = storeName;
+    this.bucketing = bucketing;
+    this.plus = plus;
+  }
+
+  /**
+   * The bucket of {@code key} in the tumbling window (epoch-aligned, like {@code TimeWindows}) of
+   * {@code timestamp}: the window start, zero-padded so that buckets sort by window.
+   */
+  static String windowBucket(String key, long timestamp, long windowMs) {
+    String start = Long.toString(timestamp - Math.floorMod(timestamp, windowMs));
+    return "0".repeat(Math.max(0, 19 - start.length())) + start + "/" + key;
+  }
+
+  /** The serde of the buffer store's values. */
+  static <V> Serde<Pending<V>> pendingSerde(Serde<V> values) {
+    return Codec.serde(
+        (byte) 1,
+        (p, out) -> {
+          out.writeLong(p.timestamp());
+          Codec.writeBytes(out, values.serializer().serialize(null, p.value()));
+        },
+        in ->
+            new Pending<>(
+                in.readLong(), values.deserializer().deserialize(null, Codec.readBytes(in))));
+  }
+
+  @Override
+  public void init(ProcessorContext<String, V> context) {
+    this.context = context;
+    Map<String, Object> configs = context.appConfigs();
+    if (cacheEnabled(configs)) {
+      this.pending = context.getStateStore(storeName);
+      long interval = Math.max(1, number(configs.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
+      context.schedule(Duration.ofMillis(interval), PunctuationType.WALL_CLOCK_TIME, t -> flush());
+    }
+  }
+
+  @Override
+  public void process(Record<String, V> record) {
+    if (pending == null) {
+      context.forward(record);
+      return;
+    }
+    String bucket = bucketing.bucket(record.key(), record.value(), record.timestamp());
+    Pending<V> before = pending.get(bucket);
+    pending.put(
+        bucket,
+        before == null
+            ? new Pending<>(record.timestamp(), record.value())
+            : new Pending<>(
+                Math.max(before.timestamp(), record.timestamp()),
+                plus.apply(before.value(), record.value())));
+  }
+
+  /** Sends every bucket, in bucket order, and empties the buffer. */
+  private void flush() {
+    List<KeyValue<String, Pending<V>>> all = new ArrayList<>();
+    try (KeyValueIterator<String, Pending<V>> buckets = pending.all()) {
+      buckets.forEachRemaining(all::add);
+    }
+    for (KeyValue<String, Pending<V>> bucket : all) {
+      String key = bucket.key.substring(bucket.key.indexOf('/') + 1);
+      context.forward(new Record<>(key, bucket.value.value(), bucket.value.timestamp()));
+      pending.delete(bucket.key);
+    }
+  }
+
+  /**
+   * Whether Kafka Streams runs with a record cache. Both the current and the deprecated setting
+   * must allow one; whichever Kafka Streams uses, folding then never runs without a cache.
+   */
+  static boolean cacheEnabled(Map<String, Object> configs) {
+    return positive(configs.get(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG))
+        && positive(configs.get(cacheMaxBytesBuffering()));
+  }
+
+  @SuppressWarnings("deprecation")
+  private static String cacheMaxBytesBuffering() {
+    return StreamsConfig.CACHE_MAX_BYTES_BUFFERING_CONFIG;
+  }
+
+  private static boolean positive(Object value) {
+    return value == null || number(value) > 0;
+  }
+
+  private static long number(Object value) {
+    return value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().trim());
+  }
+}
