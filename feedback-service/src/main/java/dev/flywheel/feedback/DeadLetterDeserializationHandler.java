@@ -48,7 +48,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         record.partition(),
         record.offset(),
         exception.toString());
-    metrics.deadLetter("DESERIALIZATION");
+    metrics.deadLetter(FeedbackMetrics.DESERIALIZATION);
     return Response.resume(
         List.of(
             DeadLetters.record(

@@ -48,7 +48,7 @@ public final class DeadLetterProductionExceptionHandler implements ProductionExc
         context.topic(),
         context.partition(),
         context.offset());
-    metrics.deadLetter("RECORD_TOO_LARGE");
+    metrics.deadLetter(FeedbackMetrics.RECORD_TOO_LARGE);
     return Response.resume(
         List.of(
             DeadLetters.record(

@@ -18,6 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FeedbackMetrics {
   private static final String LIVE_ACCURACY = "flywheel.feedback.live.accuracy";
 
+  /** Dead-letter reason of a record that cannot be decoded. */
+  static final String DESERIALIZATION = "DESERIALIZATION";
+
+  /** Dead-letter reason of an output too large for the broker. */
+  static final String RECORD_TOO_LARGE = "RECORD_TOO_LARGE";
+
   private final MeterRegistry registry;
   private final Counter conflicts;
   private final Counter dedupHits;
@@ -43,6 +49,17 @@ public final class FeedbackMetrics {
         Counter.builder("flywheel.feedback.thumbs.down.without.example")
             .description("Thumbs down on a many-label model: counted against it, no example")
             .register(registry);
+    // Every reason's counter exists at 0 from the start, so alerts on the dead-letter rate work
+    // before the first one and dashboards show every series.
+    for (Rejection.Reason reason : Rejection.Reason.values()) {
+      deadLetters(reason.name());
+    }
+    deadLetters(DESERIALIZATION);
+    deadLetters(RECORD_TOO_LARGE);
+    for (RetrainReason reason :
+        new RetrainReason[] {RetrainReason.THRESHOLD, RetrainReason.DRIFT, RetrainReason.MANUAL}) {
+      retrainRequests(reason);
+    }
   }
 
   public MeterRegistry registry() {
@@ -74,19 +91,25 @@ public final class FeedbackMetrics {
   }
 
   void deadLetter(String reason) {
-    Counter.builder("flywheel.feedback.dead.letters")
+    deadLetters(reason).increment();
+  }
+
+  private Counter deadLetters(String reason) {
+    return Counter.builder("flywheel.feedback.dead.letters")
         .description("Records parked in the dead-letter topic, by reason")
         .tag("reason", reason)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   void retrainRequest(RetrainReason reason) {
-    Counter.builder("flywheel.feedback.retrain.requests")
+    retrainRequests(reason).increment();
+  }
+
+  private Counter retrainRequests(RetrainReason reason) {
+    return Counter.builder("flywheel.feedback.retrain.requests")
         .description("Retrain requests made (THRESHOLD, DRIFT) or seen (MANUAL), by reason")
         .tag("reason", reason.name())
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /** Sets the live accuracy of {@code model} at {@code version} in its latest window. */

@@ -55,7 +55,13 @@ class ExceptionHandlersTest {
     assertThat(headers.sourcePartition()).isEqualTo(2);
     assertThat(headers.sourceOffset()).isEqualTo(41L);
     assertThat(headers.errorClass()).isEqualTo(UnknownMagicByteException.class.getName());
-    assertThat(meters.get("flywheel.feedback.dead.letters").counter().count()).isEqualTo(1.0);
+    assertThat(
+            meters
+                .get("flywheel.feedback.dead.letters")
+                .tag("reason", "DESERIALIZATION")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
   }
 
   @Test
