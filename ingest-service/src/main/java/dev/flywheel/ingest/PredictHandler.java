@@ -1,0 +1,160 @@
+package dev.flywheel.ingest;
+
+import dev.flywheel.events.PredictionLogged;
+import dev.flywheel.schemas.Events;
+import dev.flywheel.schemas.Topics;
+import dev.flywheel.slm.Prediction;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * {@code POST /v1/models/{model}/predict}: classifies with the version serving now, on the bounded
+ * inference pool (never the event loop), logs every prediction to the predictions topic and answers
+ * once Kafka acknowledged the log. The served version is held for the whole inference, so a
+ * concurrent swap cannot close it underneath.
+ */
+final class PredictHandler {
+  private final Topics topics;
+  private final EventProducer producer;
+  private final RegistryView registry;
+  private final ServedModels served;
+  private final ExecutorService inference;
+  private final Duration retryAfter;
+  private final MeterRegistry metrics;
+
+  private record Outcome(List<Prediction> predictions, double latencyMillis) {}
+
+  PredictHandler(
+      Topics topics,
+      EventProducer producer,
+      RegistryView registry,
+      ServedModels served,
+      ExecutorService inference,
+      Duration retryAfter,
+      MeterRegistry metrics) {
+    this.topics = topics;
+    this.producer = producer;
+    this.registry = registry;
+    this.served = served;
+    this.inference = inference;
+    this.retryAfter = retryAfter;
+    this.metrics = metrics;
+  }
+
+  void predict(RoutingContext ctx) {
+    String model = Requests.pathString(ctx, "model");
+    JsonObject body = Requests.bodyObject(ctx);
+    List<String> texts = new ArrayList<>();
+    boolean batch = body.containsKey("texts");
+    if (batch) {
+      body.getJsonArray("texts").forEach(t -> texts.add((String) t));
+    } else {
+      texts.add(body.getString("text"));
+    }
+    Optional<ServedModel> acquired = served.acquire(model);
+    if (acquired.isEmpty()) {
+      ctx.fail(
+          registry.knows(model)
+              ? ApiException.unavailable(
+                  "model '" + model + "' has no released version loaded yet", retryAfter)
+              : ApiException.notFound("unknown model '" + model + "'"));
+      return;
+    }
+    ServedModel version = acquired.get();
+    Context context = ctx.vertx().getOrCreateContext();
+    try {
+      inference.execute(
+          () -> {
+            Outcome outcome;
+            try {
+              long started = System.nanoTime();
+              List<Prediction> predictions =
+                  texts.size() == 1
+                      ? List.of(version.classifier().predict(texts.get(0)))
+                      : version.classifier().predictBatch(texts);
+              outcome = new Outcome(predictions, (System.nanoTime() - started) / 1e6);
+            } catch (RuntimeException e) {
+              context.runOnContext(v -> ctx.fail(e));
+              return;
+            } finally {
+              version.release();
+            }
+            context.runOnContext(v -> respond(ctx, version, texts, outcome, batch));
+          });
+    } catch (RejectedExecutionException e) {
+      version.release();
+      metrics.counter("flywheel.ingest.inference.rejected").increment();
+      ctx.fail(ApiException.unavailable("the inference pool is full", retryAfter));
+    }
+  }
+
+  private void respond(
+      RoutingContext ctx, ServedModel version, List<String> texts, Outcome outcome, boolean batch) {
+    String app = Gatekeeper.principal(ctx).appId();
+    String requestId = ctx.request().getHeader("X-Request-Id");
+    Instant now = Instant.now();
+    List<Outgoing<?, ?>> records = new ArrayList<>();
+    JsonArray predictions = new JsonArray();
+    double perText = outcome.latencyMillis() / texts.size();
+    for (int i = 0; i < texts.size(); i++) {
+      Prediction prediction = outcome.predictions().get(i);
+      String predictionId = Ids.random();
+      Map<String, Float> scores = new HashMap<>(prediction.scores());
+      PredictionLogged logged =
+          PredictionLogged.newBuilder()
+              .setPredictionId(predictionId)
+              .setModel(Events.ref(version.model(), version.version()))
+              .setApp(app)
+              .setInput(texts.get(i))
+              .setLabel(prediction.label())
+              .setScores(scores)
+              .setLatencyMillis(perText)
+              .setRequestId(requestId)
+              .setTimestamp(now)
+              .build();
+      records.add(new Outgoing<>(topics.predictions(), predictionId, logged));
+      JsonObject scoreJson = new JsonObject();
+      prediction.scores().forEach((label, score) -> scoreJson.put(label, (double) score));
+      predictions.add(
+          new JsonObject()
+              .put("prediction_id", predictionId)
+              .put("label", prediction.label())
+              .put("scores", scoreJson));
+    }
+    producer
+        .send(ctx.vertx(), records)
+        .onSuccess(
+            v -> {
+              metrics
+                  .counter(
+                      "flywheel.ingest.predictions",
+                      "model",
+                      version.model(),
+                      "version",
+                      Integer.toString(version.version()))
+                  .increment(texts.size());
+              Requests.json(
+                  ctx,
+                  200,
+                  new JsonObject()
+                      .put("model", version.model())
+                      .put("version", version.version())
+                      .put("latency_ms", outcome.latencyMillis())
+                      .put("batch", batch)
+                      .put("predictions", predictions));
+            })
+        .onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.flywheel.ingest;
+
+import dev.flywheel.events.ModelReleased;
+import dev.flywheel.events.ModelSpec;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+
+/** The JSON views of the registry routes, shaped as the contract's schemas. */
+final class Views {
+  private Views() {}
+
+  static JsonObject spec(ModelSpec spec) {
+    JsonObject json = AvroJson.record(spec);
+    json.put("task", spec.getTask().name().toLowerCase(Locale.ROOT));
+    return json;
+  }
+
+  static JsonObject release(ReleaseEntry entry) {
+    ModelReleased release = entry.release();
+    return new JsonObject()
+        .put("position", entry.position())
+        .put("release_id", release.getReleaseId())
+        .put("model", entry.model())
+        .put("version", entry.version())
+        .put("kind", release.getKind().name().toLowerCase(Locale.ROOT))
+        .put("artifact_uri", release.getArtifactUri())
+        .put("sha256", release.getSha256())
+        .put("size_bytes", release.getSizeBytes())
+        .put("labels", AvroJson.toJson(release.getLabels()))
+        .put("metrics", AvroJson.toJson(release.getMetrics()))
+        .put("previous_version", release.getPreviousVersion())
+        .put("reason", release.getReason())
+        .put("released_at", release.getTimestamp().toEpochMilli());
+  }
+
+  /** A version's summary (in a model view) or, with {@code full}, its manifest. */
+  static JsonObject version(String model, RegistryView.VersionInfo info, boolean full) {
+    JsonObject json =
+        new JsonObject()
+            .put("model", model)
+            .put("version", info.version)
+            .put("state", info.state.name().toLowerCase(Locale.ROOT));
+    if (info.candidate != null) {
+      json.put("artifact_uri", info.candidate.getArtifactUri())
+          .put("sha256", info.candidate.getSha256())
+          .put("size_bytes", info.candidate.getSizeBytes())
+          .put("architecture", info.candidate.getArchitecture())
+          .put("labels", AvroJson.toJson(info.candidate.getLabels()))
+          .put("validation_metrics", AvroJson.toJson(info.candidate.getValidationMetrics()))
+          .put("parent_version", info.candidate.getParentVersion());
+      if (full) {
+        json.put("hyperparameters", AvroJson.toJson(info.candidate.getHyperparameters()))
+            .put("training_metrics", AvroJson.toJson(info.candidate.getTrainingMetrics()))
+            .put("snapshot", AvroJson.toJson(info.candidate.getSnapshot()))
+            .put("request_id", info.candidate.getRequestId())
+            .put("epochs", info.candidate.getEpochs())
+            .put("device", info.candidate.getDevice())
+            .put("worker", info.candidate.getWorker())
+            .put("duration_millis", info.candidate.getDurationMillis())
+            .put("created_at", info.candidate.getTimestamp().toEpochMilli());
+      }
+    } else if (info.lastRelease != null) {
+      json.put("artifact_uri", info.lastRelease.getArtifactUri())
+          .put("sha256", info.lastRelease.getSha256())
+          .put("size_bytes", info.lastRelease.getSizeBytes())
+          .put("labels", AvroJson.toJson(info.lastRelease.getLabels()));
+    }
+    if (info.evaluation != null) {
+      JsonObject evaluation = AvroJson.record(info.evaluation);
+      json.put("evaluation", full ? evaluation : summary(evaluation));
+    }
+    if (info.failure != null) {
+      json.put("failure", AvroJson.record(info.failure));
+    }
+    return json;
+  }
+
+  private static JsonObject summary(JsonObject evaluation) {
+    return new JsonObject()
+        .put("evaluation_id", evaluation.getValue("evaluation_id"))
+        .put("decision", evaluation.getValue("decision"))
+        .put("candidate_metrics", evaluation.getValue("candidate_metrics"))
+        .put("reasons", evaluation.getValue("reasons"));
+  }
+}
