@@ -57,6 +57,11 @@ public final class ApiKeys {
     return new ApiKeys(entries);
   }
 
+  /** The app ids that have a key, in configuration order, each once. */
+  public List<String> appIds() {
+    return entries.stream().map(entry -> entry.principal().appId()).distinct().toList();
+  }
+
   /** The config entry for a plain key: what operators put in {@code ingest.api.keys}. */
   public static String entry(String appId, Role role, String plainKey) {
     return appId + ":" + role.name().toLowerCase(java.util.Locale.ROOT) + ":" + sha256Hex(plainKey);

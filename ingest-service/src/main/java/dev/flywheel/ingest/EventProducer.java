@@ -1,5 +1,7 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.kafka.ErrorClassifier;
+import dev.flywheel.common.kafka.ErrorKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -32,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * without bound; a record Kafka did not acknowledge fails its request with 503, never 202.
  */
 final class EventProducer implements AutoCloseable {
+  private static final String PRODUCER_ERRORS = "flywheel.ingest.producer.errors";
   private static final Logger LOG = LoggerFactory.getLogger(EventProducer.class);
 
   private final Producer<byte[], byte[]> producer;
@@ -56,6 +59,9 @@ final class EventProducer implements AutoCloseable {
     this.budget = new Semaphore(maxInFlightRecords);
     this.retryAfter = retryAfter;
     this.registry = registry;
+    for (ErrorKind kind : ErrorKind.values()) {
+      registry.counter(PRODUCER_ERRORS, "kind", kind.name()); // present at 0 from the start
+    }
     this.executor =
         new ThreadPoolExecutor(
             threads,
@@ -160,10 +166,9 @@ final class EventProducer implements AutoCloseable {
     }
   }
 
+  /** Producer errors by kind (fatal, retriable, permanent): a bounded label set. */
   private void countError(Exception error) {
-    registry
-        .counter("flywheel.ingest.producer.errors", "exception", error.getClass().getSimpleName())
-        .increment();
+    registry.counter(PRODUCER_ERRORS, "kind", ErrorClassifier.classify(error).name()).increment();
   }
 
   private ApiException toApiException(Exception error) {

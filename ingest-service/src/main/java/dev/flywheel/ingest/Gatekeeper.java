@@ -33,6 +33,7 @@ final class Gatekeeper {
   static final String OPERATION = "flywheel.operation";
   static final String PARSED_BODY = "flywheel.parsed.body";
   private static final String ROLE_EXTENSION = "x-flywheel-role";
+  private static final String RATE_LIMITED = "flywheel.ingest.rate.limited";
 
   private final OpenAPIContract contract;
   private final ApiKeys keys;
@@ -46,6 +47,8 @@ final class Gatekeeper {
     this.keys = keys;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
+    // Present at 0 for every configured app, so the 429 panel and alerts have a series to rate.
+    keys.appIds().forEach(app -> metrics.counter(RATE_LIMITED, "app", app));
   }
 
   /** Times the request and records it by operation and status once the response ends. */
@@ -98,7 +101,7 @@ final class Gatekeeper {
     }
     Duration wait = rateLimiter.tryAcquire(principal.appId());
     if (!wait.isZero()) {
-      metrics.counter("flywheel.ingest.rate.limited", "app", principal.appId()).increment();
+      metrics.counter(RATE_LIMITED, "app", principal.appId()).increment();
       ctx.fail(
           ApiException.tooManyRequests("rate limit exceeded for app " + principal.appId(), wait));
       return;

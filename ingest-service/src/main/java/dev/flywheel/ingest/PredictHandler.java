@@ -26,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
  * concurrent swap cannot close it underneath.
  */
 final class PredictHandler {
+  private static final String INFERENCE_REJECTED = "flywheel.ingest.inference.rejected";
   private final Topics topics;
   private final EventProducer producer;
   private final RegistryView registry;
@@ -51,6 +52,7 @@ final class PredictHandler {
     this.inference = inference;
     this.retryAfter = retryAfter;
     this.metrics = metrics;
+    metrics.counter(INFERENCE_REJECTED); // present at 0 from the start
   }
 
   void predict(RoutingContext ctx) {
@@ -95,7 +97,7 @@ final class PredictHandler {
           });
     } catch (RejectedExecutionException e) {
       version.release();
-      metrics.counter("flywheel.ingest.inference.rejected").increment();
+      metrics.counter(INFERENCE_REJECTED).increment();
       ctx.fail(ApiException.unavailable("the inference pool is full", retryAfter));
     }
   }

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * request.
  */
 final class RegistryFollower implements Service {
+  private static final String SKIPPED = "flywheel.ingest.registry.skipped";
   private static final Logger LOG = LoggerFactory.getLogger(RegistryFollower.class);
   private static final Duration POLL = Duration.ofMillis(200);
 
@@ -53,6 +54,10 @@ final class RegistryFollower implements Service {
     this.view = view;
     this.startTimeout = startTimeout;
     this.metrics = metrics;
+    // One skip counter per followed topic, present at 0 from the start.
+    for (Topic<?, ?> topic : followed(topics)) {
+      metrics.counter(SKIPPED, "topic", topic.name());
+    }
   }
 
   @Override
@@ -112,15 +117,19 @@ final class RegistryFollower implements Service {
     }
   }
 
+  /** The topics the registry view is built from. */
+  private static List<Topic<?, ?>> followed(Topics topics) {
+    return List.of(
+        topics.modelSpecs(),
+        topics.candidates(),
+        topics.trainingFailures(),
+        topics.evaluations(),
+        topics.releases());
+  }
+
   private List<TopicPartition> assign() {
     List<TopicPartition> partitions = new ArrayList<>();
-    for (Topic<?, ?> topic :
-        List.of(
-            topics.modelSpecs(),
-            topics.candidates(),
-            topics.trainingFailures(),
-            topics.evaluations(),
-            topics.releases())) {
+    for (Topic<?, ?> topic : followed(topics)) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
         throw new IllegalStateException("topic " + topic.name() + " does not exist");
@@ -163,7 +172,7 @@ final class RegistryFollower implements Service {
       }
     } catch (RuntimeException e) {
       // One undecodable record must not stop the registry; it is skipped and counted.
-      metrics.counter("flywheel.ingest.registry.skipped", "topic", name).increment();
+      metrics.counter(SKIPPED, "topic", name).increment();
       LOG.warn(
           "Skipping undecodable record {}-{}@{}: {}",
           name,
