@@ -251,8 +251,8 @@ class KubernetesManifestsTest {
     }
     assertThat(
             environment(containers(flywheelDeployments().get(ServiceSpecs.TRAINER)).get(0))
-                .get("FLYWHEEL_TRAINER_ARTIFACTS_DIR"))
-        .isEqualTo("/var/lib/flywheel/artifacts");
+                .get("FLYWHEEL_ARTIFACTS_URI"))
+        .isEqualTo("file:/var/lib/flywheel/artifacts");
   }
 
   @Test
