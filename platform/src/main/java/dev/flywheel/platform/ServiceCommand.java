@@ -1,0 +1,49 @@
+package dev.flywheel.platform;
+
+import dev.flywheel.evaluator.EvaluatorMain;
+import dev.flywheel.feedback.FeedbackService;
+import dev.flywheel.ingest.IngestService;
+import dev.flywheel.trainer.TrainerService;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code flywheel service <name>}: one service against an external Kafka cluster and a
+ * Confluent-compatible schema registry, configured by FLYWHEEL_* environment variables (and an
+ * optional properties file named by FLYWHEEL_CONFIG_FILE). This is what the container images run.
+ */
+@Command(
+    name = "service",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run one service against an external Kafka cluster and schema registry, configured by",
+      "FLYWHEEL_* environment variables (e.g. FLYWHEEL_KAFKA_BOOTSTRAP_SERVERS,",
+      "FLYWHEEL_SCHEMA_REGISTRY_URL). Exits non-zero with one line when the configuration is",
+      "invalid or the start fails."
+    })
+final class ServiceCommand implements Callable<Integer> {
+  /** The services this command runs. */
+  enum Name {
+    ingest,
+    feedback,
+    trainer,
+    evaluator
+  }
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "One of: ${COMPLETION-CANDIDATES}.")
+  Name name;
+
+  @Override
+  public Integer call() {
+    String[] none = new String[0];
+    switch (name) {
+      case ingest -> IngestService.main(none);
+      case feedback -> FeedbackService.main(none);
+      case trainer -> TrainerService.main(none);
+      case evaluator -> EvaluatorMain.main(none);
+      default -> throw new IllegalArgumentException("unknown service " + name);
+    }
+    return 0;
+  }
+}
