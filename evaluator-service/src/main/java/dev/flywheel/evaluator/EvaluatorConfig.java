@@ -5,6 +5,7 @@ import dev.flywheel.common.config.Config;
 import dev.flywheel.common.config.ConfigSpec;
 import dev.flywheel.common.config.Field;
 import dev.flywheel.common.config.InvalidConfigException;
+import dev.flywheel.common.config.SharedFields;
 import dev.flywheel.common.config.Validators;
 import dev.flywheel.common.kafka.KafkaClients;
 import java.time.Duration;
@@ -37,15 +38,8 @@ public record EvaluatorConfig(
     Duration stateTimeout,
     Config config) {
 
-  static final Field<String> REGISTRY_URL =
-      Field.ofString("schema.registry.url")
-          .withValidator(Validators.notBlank())
-          .withDoc("Schema registry URL, e.g. http://localhost:8081.");
-  static final Field<String> TOPIC_PREFIX =
-      Field.ofString("topics.prefix")
-          .withDefault("flywheel")
-          .withValidator(Validators.matches("[a-zA-Z0-9._-]+"))
-          .withDoc("Prefix of every topic name.");
+  static final Field<String> REGISTRY_URL = SharedFields.SCHEMA_REGISTRY_URL;
+  static final Field<String> TOPIC_PREFIX = SharedFields.TOPICS_PREFIX;
   static final Field<String> GROUP_ID =
       Field.ofString("evaluator.group.id")
           .withDefault("flywheel-evaluator")

@@ -5,6 +5,7 @@ import dev.flywheel.common.config.Config;
 import dev.flywheel.common.config.ConfigSpec;
 import dev.flywheel.common.config.Field;
 import dev.flywheel.common.config.InvalidConfigException;
+import dev.flywheel.common.config.SharedFields;
 import dev.flywheel.common.config.Validators;
 import dev.flywheel.common.kafka.KafkaClients;
 import java.nio.file.Path;
@@ -89,15 +90,8 @@ public record IngestConfig(
           .withDefault(9080)
           .withValidator(Validators.between(0, 65535))
           .withDoc("Port of /health/live, /health/ready and /metrics (0 picks a free port).");
-  static final Field<String> TOPIC_PREFIX =
-      Field.ofString("topics.prefix")
-          .withDefault("flywheel")
-          .withValidator(Validators.matches("[a-zA-Z0-9._-]+"))
-          .withDoc("Installation prefix of every topic name.");
-  static final Field<String> REGISTRY_URL =
-      Field.ofString("schema.registry.url")
-          .withValidator(Validators.notBlank())
-          .withDoc("Base URL of the Confluent-compatible schema registry.");
+  static final Field<String> TOPIC_PREFIX = SharedFields.TOPICS_PREFIX;
+  static final Field<String> REGISTRY_URL = SharedFields.SCHEMA_REGISTRY_URL;
   static final Field<List<String>> API_KEYS =
       Field.ofList("ingest.api.keys")
           .withValidator(Validators.notEmpty())

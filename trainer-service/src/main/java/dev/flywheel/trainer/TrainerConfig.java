@@ -3,9 +3,9 @@ package dev.flywheel.trainer;
 import dev.flywheel.common.config.Config;
 import dev.flywheel.common.config.ConfigSpec;
 import dev.flywheel.common.config.Field;
+import dev.flywheel.common.config.SharedFields;
 import dev.flywheel.common.config.Validators;
 import dev.flywheel.common.kafka.KafkaClients;
-import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.DevicePreference;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,15 +55,8 @@ public record TrainerConfig(
     Duration shutdownTimeout,
     Duration readTimeout) {
 
-  static final Field<String> TOPIC_PREFIX =
-      Field.ofString("topics.prefix")
-          .withDefault(Topics.DEFAULT_PREFIX)
-          .withValidator(Validators.matches("[A-Za-z0-9._-]+"))
-          .withDoc("Prefix of every topic name, so several installations can share a cluster.");
-  static final Field<String> REGISTRY_URL =
-      Field.ofString("schema.registry.url")
-          .withValidator(Validators.notBlank())
-          .withDoc("Base URL of the Confluent-compatible schema registry.");
+  static final Field<String> TOPIC_PREFIX = SharedFields.TOPICS_PREFIX;
+  static final Field<String> REGISTRY_URL = SharedFields.SCHEMA_REGISTRY_URL;
   static final Field<Integer> MANAGEMENT_PORT =
       Field.ofInt("trainer.management.port")
           .withDefault(8083)

@@ -1,0 +1,24 @@
+package dev.flywheel.common.config;
+
+import dev.flywheel.schemas.Topics;
+
+/**
+ * Settings every service reads under the same key, defined once so that one environment (one
+ * process running several services, or one ConfigMap) means the same thing to all of them.
+ */
+public final class SharedFields {
+  /** {@code topics.prefix}: the installation prefix of every topic name. */
+  public static final Field<String> TOPICS_PREFIX =
+      Field.ofString("topics.prefix")
+          .withDefault(Topics.DEFAULT_PREFIX)
+          .withValidator(Validators.matches("[a-zA-Z0-9._-]+"))
+          .withDoc("Prefix of every topic name, so several installations can share a cluster.");
+
+  /** {@code schema.registry.url}: the Confluent-compatible schema registry. */
+  public static final Field<String> SCHEMA_REGISTRY_URL =
+      Field.ofString("schema.registry.url")
+          .withValidator(Validators.notBlank())
+          .withDoc("Base URL of the Confluent-compatible schema registry.");
+
+  private SharedFields() {}
+}
