@@ -27,8 +27,10 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start everything in one JVM, then play an app against it: create a model, upload a seed set,",
-      "ask for predictions on unseen texts and react as users would. Shows the model improving",
+      "The whole loop in one JVM, with a simulated app and its users.",
+      "",
+      "Starts everything, then plays an app against it: creates a model, uploads a seed set,",
+      "asks for predictions on unseen texts and reacts as users would. Shows the model improving",
       "release after release, and ends with a summary table."
     })
 final class DemoCommand implements Callable<Integer> {

@@ -17,8 +17,9 @@ import picocli.CommandLine.Parameters;
     name = "service",
     mixinStandardHelpOptions = true,
     description = {
-      "Run one service against an external Kafka cluster and schema registry, configured by",
-      "FLYWHEEL_* environment variables (e.g. FLYWHEEL_KAFKA_BOOTSTRAP_SERVERS,",
+      "One service against an external Kafka cluster and schema registry.",
+      "",
+      "Configured by FLYWHEEL_* environment variables (e.g. FLYWHEEL_KAFKA_BOOTSTRAP_SERVERS,",
       "FLYWHEEL_SCHEMA_REGISTRY_URL). Exits non-zero with one line when the configuration is",
       "invalid or the start fails."
     })

@@ -10,9 +10,11 @@ import picocli.CommandLine.Option;
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
-      "Start the embedded Kafka broker, the schema registry and the ingest, feedback, trainer and",
-      "evaluator services in one JVM. Data is kept in the data directory between runs; Ctrl-C",
-      "stops everything cleanly in reverse order."
+      "Broker, schema registry and the four services in one JVM.",
+      "",
+      "Starts the embedded Kafka broker, the schema registry and the ingest, feedback, trainer and",
+      "evaluator services. Data is kept in the data directory between runs; Ctrl-C stops",
+      "everything cleanly in reverse order."
     })
 final class UpCommand implements Callable<Integer> {
   @Mixin InfraOptions infra;
