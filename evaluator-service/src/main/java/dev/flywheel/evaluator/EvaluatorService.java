@@ -15,6 +15,7 @@ import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ReleaseRequested;
 import dev.flywheel.schemas.DeadLetters;
+import dev.flywheel.schemas.Topic;
 import dev.flywheel.schemas.TopicEnsurer;
 import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.BundleException;
@@ -322,25 +323,35 @@ public final class EvaluatorService implements Service {
     }
   }
 
-  private void handleCandidate(ConsumerRecord<byte[], byte[]> record) {
-    ModelCandidate candidate;
+  /**
+   * The record's value, or empty once the record is settled: a tombstone just commits its offset, a
+   * record that cannot be decoded goes to the dead-letter topic.
+   */
+  private <V> Optional<V> decodeOrSettle(
+      ConsumerRecord<byte[], byte[]> record, Topic<String, V> topic) {
+    V value;
     try {
-      candidate =
+      value =
           record.value() == null
               ? null
-              : topics
-                  .candidates()
-                  .valueSerde()
-                  .deserializer()
-                  .deserialize(record.topic(), record.value());
+              : topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
     } catch (SerializationException e) {
       deadLetter(record, e);
-      return;
+      return Optional.empty();
     }
-    if (candidate == null) {
+    if (value == null) {
       transact(List.of(), record);
+      return Optional.empty();
+    }
+    return Optional.of(value);
+  }
+
+  private void handleCandidate(ConsumerRecord<byte[], byte[]> record) {
+    Optional<ModelCandidate> decoded = decodeOrSettle(record, topics.candidates());
+    if (decoded.isEmpty()) {
       return;
     }
+    ModelCandidate candidate = decoded.get();
     String model = candidate.getModel().getModel();
     Optional<ModelReleased> champion = state.releases().current(model);
     if (!state.hasSpec(model)) {
@@ -385,24 +396,11 @@ public final class EvaluatorService implements Service {
   }
 
   private void handleReleaseRequest(ConsumerRecord<byte[], byte[]> record) {
-    ReleaseRequested request;
-    try {
-      request =
-          record.value() == null
-              ? null
-              : topics
-                  .releaseRequests()
-                  .valueSerde()
-                  .deserializer()
-                  .deserialize(record.topic(), record.value());
-    } catch (SerializationException e) {
-      deadLetter(record, e);
+    Optional<ReleaseRequested> decoded = decodeOrSettle(record, topics.releaseRequests());
+    if (decoded.isEmpty()) {
       return;
     }
-    if (request == null) {
-      transact(List.of(), record);
-      return;
-    }
+    ReleaseRequested request = decoded.get();
     ModelReleased release;
     try {
       release = ManualRelease.resolve(request, state, clock.instant());
