@@ -25,7 +25,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,7 +179,12 @@ public final class TextClassifierTrainer {
       Optimizer adam =
           Adam.builder().optLearningRateTracker(Tracker.fixed(h.learningRate())).build();
       NDManager manager = model.getNDManager();
-      try (LazyAdam lazyAdam = new LazyAdam(h.learningRate(), manager)) {
+      try (LazyAdam lazyAdam = new LazyAdam(h.learningRate(), manager);
+          CheckpointWriter checkpoints =
+              request
+                  .checkpointFile()
+                  .map(file -> new CheckpointWriter(file, request.listener(), runId))
+                  .orElse(null)) {
         Run run =
             new Run(
                 request,
@@ -192,7 +196,8 @@ public final class TextClassifierTrainer {
                 device,
                 warmStart,
                 fingerprint,
-                runId);
+                runId,
+                checkpoints);
         if (resumed != null) {
           run.restore(resumed);
         }
@@ -498,6 +503,7 @@ public final class TextClassifierTrainer {
     private final WarmStart warmStart;
     private final String fingerprint;
     private final String runId;
+    private final CheckpointWriter checkpoints;
     private final int steps;
     private final List<Double> trainLoss = new ArrayList<>();
     private final List<Double> validationAccuracy = new ArrayList<>();
@@ -522,7 +528,8 @@ public final class TextClassifierTrainer {
         Device device,
         WarmStart warmStart,
         String fingerprint,
-        String runId) {
+        String runId,
+        CheckpointWriter checkpoints) {
       this.request = request;
       this.h = h;
       this.step = step;
@@ -533,6 +540,7 @@ public final class TextClassifierTrainer {
       this.warmStart = warmStart;
       this.fingerprint = fingerprint;
       this.runId = runId;
+      this.checkpoints = checkpoints;
       this.steps = (train.size() + h.batchSize() - 1) / h.batchSize();
     }
 
@@ -611,6 +619,9 @@ public final class TextClassifierTrainer {
       int done = 0;
       int labels = request.labels().size();
       for (int stepInEpoch = 1; stepInEpoch <= steps; stepInEpoch++) {
+        if (checkpoints != null) {
+          checkpoints.poll();
+        }
         if (Thread.currentThread().isInterrupted()) {
           throw new TrainingException(
               TrainingException.Reason.INTERRUPTED,
@@ -698,9 +709,12 @@ public final class TextClassifierTrainer {
       }
     }
 
+    /**
+     * Captures the parameters and hands the checkpoint to the background writer; waits only while
+     * the previous epoch's checkpoint is still being written.
+     */
     private void writeCheckpoint() {
-      Path file = request.checkpointFile().orElse(null);
-      if (file == null) {
+      if (checkpoints == null) {
         return;
       }
       Checkpoints.State state =
@@ -717,21 +731,22 @@ public final class TextClassifierTrainer {
               bestAccuracy,
               epochsWithoutImprovement,
               stopped,
-              trainLoss,
-              validationAccuracy,
+              List.copyOf(trainLoss),
+              List.copyOf(validationAccuracy),
               trainSeconds,
               examplesTrained,
               warmStart.used(),
               warmStart.reason());
-      try {
-        Checkpoints.write(file, state, tokenizer, save(step.block()), best);
-      } catch (IOException e) {
+      // After an improving epoch the best parameters are the current ones: no second copy, and
+      // the file holds them once.
+      byte[] current = bestEpoch == epoch ? best : save(step.block());
+      checkpoints.await();
+      if (Thread.currentThread().isInterrupted()) {
+        // Stopped by the previous checkpoint's notice: that checkpoint stays the one to resume.
         throw new TrainingException(
-            TrainingException.Reason.ENGINE_FAILURE,
-            "cannot write checkpoint " + file + ": " + e,
-            e);
+            TrainingException.Reason.INTERRUPTED, "interrupted after epoch " + epoch);
       }
-      request.listener().onCheckpoint(file, epoch);
+      checkpoints.submit(state, tokenizer, current, best);
     }
 
     TrainingResult finish(Map<String, Integer> labelIndex, long startedNanos) {
@@ -739,7 +754,6 @@ public final class TextClassifierTrainer {
         best = save(step.block());
         bestEpoch = epoch;
       }
-      Duration duration = Duration.ofNanos(System.nanoTime() - startedNanos);
       double examplesPerSecond = trainSeconds > 0 ? examplesTrained / trainSeconds : 0;
       boolean stoppedEarly = stopped && epoch < h.epochs();
       Map<String, Double> metrics = new LinkedHashMap<>();
@@ -781,6 +795,11 @@ public final class TextClassifierTrainer {
               Engine.getEngine("PyTorch").getVersion(),
               device.toString());
       ModelBundle bundle = ModelBundle.create(draft, tokenizer, best);
+      if (checkpoints != null) {
+        // Written while the bundle was built; on disk (and announced) before the run returns.
+        checkpoints.await();
+      }
+      Duration duration = Duration.ofNanos(System.nanoTime() - startedNanos);
       LOG.info(
           "training {}: done after {} epochs (best {}), validation accuracy {}, {} examples/s, bundle"
               + " {} bytes sha256 {}",

@@ -15,6 +15,11 @@ public interface TrainingListener {
   /** After each epoch's validation. */
   default void onEpochEnd(EpochSummary summary) {}
 
-  /** After the checkpoint for {@code epoch} has been written (atomically) to {@code file}. */
+  /**
+   * After the checkpoint for {@code epoch} has been written (atomically) to {@code file}. The file
+   * is written on a background thread while the next epoch trains; this notice still comes on the
+   * training thread, at the first step after the write finished (or before the next checkpoint or
+   * the end of the run at the latest). The file is not rewritten until this call returns.
+   */
   default void onCheckpoint(Path file, int epoch) {}
 }

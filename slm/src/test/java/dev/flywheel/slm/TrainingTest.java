@@ -3,6 +3,8 @@ package dev.flywheel.slm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,6 +226,46 @@ class TrainingTest {
                 .build());
     assertThat(mismatch.reason()).isEqualTo(TrainingException.Reason.CHECKPOINT_INCOMPATIBLE);
     assertThat(mismatch).hasMessageContaining("examples differ");
+  }
+
+  @Test
+  void shouldAnnounceEveryCheckpointOnTheTrainingThreadOnlyOnceItIsComplete(@TempDir Path dir) {
+    Path checkpoint = dir.resolve("run.ckpt");
+    Thread trainingThread = Thread.currentThread();
+    List<Integer> checkpointed = new ArrayList<>();
+    List<Integer> readBack = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    TrainingResult result =
+        TextClassifierTrainer.train(
+            request(TestData.topics(20))
+                .optCheckpointFile(checkpoint)
+                .optListener(
+                    new TrainingListener() {
+                      @Override
+                      public void onCheckpoint(Path file, int epoch) {
+                        checkpointed.add(epoch);
+                        threads.add(Thread.currentThread());
+                        readBack.add(Checkpoints.read(file).state().epoch());
+                      }
+                    })
+                .build());
+    assertThat(result.epochsRun()).isEqualTo(3);
+    assertThat(checkpointed).containsExactly(1, 2, 3);
+    assertThat(readBack).containsExactly(1, 2, 3);
+    assertThat(threads).containsOnly(trainingThread);
+    assertThat(Checkpoints.read(checkpoint).state().epoch()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldFailTheRunWhenACheckpointCannotBeWritten(@TempDir Path dir) throws IOException {
+    Path notADirectory = Files.writeString(dir.resolve("file"), "x");
+    TrainingException e =
+        failure(
+            request(TestData.topics(20))
+                .optCheckpointFile(notADirectory.resolve("run.ckpt"))
+                .build());
+    assertThat(e.reason()).isEqualTo(TrainingException.Reason.ENGINE_FAILURE);
+    assertThat(e).hasMessageContaining("cannot write checkpoint");
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores a run's per-epoch checkpoints in the artifact store off the training thread, so training
  * goes on while the previous epoch's checkpoint is being written. The file {@code slm} rewrites
- * each epoch is pinned with a hard link (no copy), uploads run one at a time in epoch order, and
- * when uploads fall behind only the newest waiting checkpoint is kept: a resumed run needs the
- * latest one, not every one.
+ * each epoch is pinned with a hard link (no copy) that outlives the run's scratch directory,
+ * uploads run one at a time in epoch order (the last one may finish after the run), and when
+ * uploads fall behind only the newest waiting checkpoint is kept: a resumed run needs the latest
+ * one, not every one.
  */
 final class CheckpointUploader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointUploader.class);
@@ -34,6 +36,7 @@ final class CheckpointUploader implements AutoCloseable {
   private final ExecutorService executor;
   private Future<?> last;
   private Future<?> waiting;
+  private AtomicBoolean waitingClaimed;
   private Path waitingFile;
 
   /**
@@ -63,7 +66,11 @@ final class CheckpointUploader implements AutoCloseable {
 
   /** Pins the checkpoint file of {@code epoch} and queues its upload. */
   synchronized void submit(Path file, int epoch) {
-    Path pinned = file.resolveSibling(file.getFileName() + ".e" + epoch);
+    // Pinned beside the run's scratch directory, not in it: the run deletes its scratch directory
+    // as soon as it ends, while the last upload may still be reading.
+    Path scratch = file.toAbsolutePath().getParent();
+    Path pinned =
+        scratch.resolveSibling(scratch.getFileName() + "." + file.getFileName() + ".e" + epoch);
     try {
       try {
         Files.createLink(pinned, file);
@@ -75,18 +82,30 @@ final class CheckpointUploader implements AutoCloseable {
       return;
     }
     dropWaiting();
-    waiting = executor.submit(() -> upload(pinned, epoch));
+    // Whoever claims first owns the pinned file: the upload when it starts, or dropWaiting. (A
+    // FutureTask's cancel also succeeds while it runs, so it cannot tell the two apart.)
+    AtomicBoolean claimed = new AtomicBoolean();
+    waiting =
+        executor.submit(
+            () -> {
+              if (claimed.compareAndSet(false, true)) {
+                upload(pinned, epoch);
+              }
+            });
+    waitingClaimed = claimed;
     waitingFile = pinned;
     last = waiting;
   }
 
   /** Cancels the upload that has not started yet, if any, and removes its pinned file. */
   private void dropWaiting() {
-    if (waiting != null && waiting.cancel(false)) {
+    if (waiting != null && waitingClaimed.compareAndSet(false, true)) {
+      waiting.cancel(false);
       LOG.debug("request {}: a waiting checkpoint upload is dropped", requestId);
       delete(waitingFile);
     }
     waiting = null;
+    waitingClaimed = null;
     waitingFile = null;
   }
 
@@ -130,6 +149,14 @@ final class CheckpointUploader implements AutoCloseable {
         | java.util.concurrent.ExecutionException e) {
       LOG.debug("request {}: last checkpoint upload: {}", requestId, e.toString());
     }
+  }
+
+  /**
+   * For a run that ended well: uploads already submitted go on in the background (the last
+   * checkpoint is stored too), then the upload thread ends.
+   */
+  void closeAfterUploads() {
+    executor.shutdown();
   }
 
   /** Drops uploads not yet started; one in progress finishes on its own. */

@@ -229,7 +229,11 @@ final class TrainingRun implements Callable<RunOutcome> {
         // A retry or the next owner resumes from the newest checkpoint: let it be stored.
         uploader.awaitStored(ctx.config().shutdownTimeout());
       }
-      uploader.close();
+      if (trained) {
+        uploader.closeAfterUploads();
+      } else {
+        uploader.close();
+      }
     }
     Thread.interrupted(); // a stop that came after the last epoch: the run finished, publish it
     if (abandoned) {
