@@ -16,8 +16,20 @@ cp -r ingest-service/target/classes/. ingest-service/target/test-classes/. \
   ingest-service/target/bench-classes/
 CLASSPATH_FILE=ingest-service/target/bench.classpath
 test -s "$CLASSPATH_FILE"
+# The same for Flywheel's own jars in ~/.m2, which other modules' builds may reinstall meanwhile.
+rm -rf ingest-service/target/bench-lib && mkdir -p ingest-service/target/bench-lib
+CLASSPATH=""
+IFS=":" read -ra ENTRIES < "$CLASSPATH_FILE" || true  # no newline at the end
+for entry in "${ENTRIES[@]}"; do
+  case "$entry" in
+    */dev/flywheel/*.jar)
+      cp "$entry" ingest-service/target/bench-lib/
+      entry="ingest-service/target/bench-lib/$(basename "$entry")" ;;
+  esac
+  CLASSPATH="${CLASSPATH:+$CLASSPATH:}$entry"
+done
 export DJL_OFFLINE=true
 exec java -Xmx3g ${JAVA_OPTS:-} -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
   -Dai.djl.pytorch.num_interop_threads=1 \
-  -cp "ingest-service/target/bench-classes:$(cat "$CLASSPATH_FILE")" \
+  -cp "ingest-service/target/bench-classes:$CLASSPATH" \
   dev.flywheel.ingest.bench.IngestBenchmark "$@"

@@ -103,7 +103,7 @@ final class FeedbackHandler {
       }
       producer
           .send(ctx.vertx(), List.of(item.record()))
-          .onSuccess(v -> accepted(ctx, List.of(item), false))
+          .onSuccess(v -> acceptedOne(ctx, item))
           .onFailure(ctx::fail);
       return;
     }
@@ -138,28 +138,31 @@ final class FeedbackHandler {
       ctx.fail(ApiException.badRequest("no item of the batch is valid", allErrors));
       return;
     }
-    producer
-        .send(ctx.vertx(), records)
-        .onSuccess(v -> accepted(ctx, items, true))
-        .onFailure(ctx::fail);
+    producer.send(ctx.vertx(), records).onSuccess(v -> accepted(ctx, items)).onFailure(ctx::fail);
   }
 
-  private void accepted(RoutingContext ctx, List<Item> items, boolean batch) {
+  /** The answer to a single item: its result object alone. */
+  private void acceptedOne(RoutingContext ctx, Item item) {
+    Requests.json(ctx, 202, acceptedResult(new JsonObject(), item));
+  }
+
+  private JsonObject acceptedResult(JsonObject result, Item item) {
+    FeedbackReceived event = item.record().value();
+    feedbackCounters.get(event.getKind()).increment();
+    return result
+        .put("status", "accepted")
+        .put("id", item.id())
+        .put("idempotency_id", event.getIdempotencyId());
+  }
+
+  private void accepted(RoutingContext ctx, List<Item> items) {
     JsonArray results = new JsonArray();
     int accepted = 0;
     for (Item item : items) {
-      JsonObject result = new JsonObject();
-      if (batch) {
-        result.put("index", item.index());
-      }
+      JsonObject result = new JsonObject().put("index", item.index());
       if (item.valid()) {
         accepted++;
-        FeedbackReceived event = item.record().value();
-        feedbackCounters.get(event.getKind()).increment();
-        result
-            .put("status", "accepted")
-            .put("id", item.id())
-            .put("idempotency_id", event.getIdempotencyId());
+        acceptedResult(result, item);
       } else {
         JsonArray errors = new JsonArray();
         item.errors()
@@ -175,14 +178,13 @@ final class FeedbackHandler {
       }
       results.add(result);
     }
-    Object body =
-        batch
-            ? new JsonObject()
-                .put("accepted", accepted)
-                .put("rejected", items.size() - accepted)
-                .put("results", results)
-            : results.getJsonObject(0);
-    Requests.json(ctx, 202, body);
+    Requests.json(
+        ctx,
+        202,
+        new JsonObject()
+            .put("accepted", accepted)
+            .put("rejected", items.size() - accepted)
+            .put("results", results));
   }
 
   private Item feedback(int index, JsonObject json, String app) {

@@ -72,7 +72,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * concurrency} for batches and predict; single-event requests run at each {@code
  * single.concurrency}, judged by the best; each round runs every endpoint right after its baseline
  * and the ratios are medians over rounds); {@code only=single} or {@code only=batch} runs just that
- * gateway phase (for profiling).
+ * gateway phase (for profiling); {@code only=singles} runs only the single-event rounds against the
+ * bare endpoint and the half-rate phase; {@code predict=false} skips predict. Arguments starting
+ * with {@code kafka.} or {@code ingest.} override the gateway's configuration (e.g. {@code
+ * kafka.producer.linger.ms=2}).
  */
 public final class IngestBenchmark {
   private static final String KEY = "bench-key";
@@ -93,7 +96,8 @@ public final class IngestBenchmark {
                 "single.concurrency", "32,128",
                 "rounds", "3",
                 "batch", "200",
-                "only", ""));
+                "only", "",
+                "predict", "true"));
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       options.put(kv[0], kv[1]);
@@ -116,6 +120,13 @@ public final class IngestBenchmark {
     props.put("ingest.rate.limit.per.second", "1000000000");
     props.put("ingest.rate.limit.burst", "1000000000");
     props.put("artifacts.uri", artifacts.toUri().toString());
+    // Gateway settings from the command line (e.g. kafka.producer.linger.ms=2), to compare them.
+    options.forEach(
+        (key, value) -> {
+          if (key.startsWith("kafka.") || key.startsWith("ingest.")) {
+            props.put(key, value);
+          }
+        });
     IngestConfig config = IngestConfig.from(IngestConfig.SPEC.parse(Map.of(), props));
 
     Vertx vertx = Vertx.vertx();
@@ -172,19 +183,22 @@ public final class IngestBenchmark {
       Result single = null;
       for (int round = 1; round <= rounds; round++) {
         String suffix = rounds > 1 ? ", round " + round : "";
-        Result rawRun = rawProducer(infra.bootstrapServers(), topics, seconds, suffix);
-        Result batchRun =
-            closedLoop(
-                "gateway, batches of " + batchSize + " (events/s)" + suffix,
-                () -> post(client, port, "/v1/feedback", batchBody, 202),
-                concurrency,
-                seconds,
-                batchSize);
-        results.add(rawRun);
-        results.add(batchRun);
-        batchRatios.add(batchRun.perSecond() / rawRun.perSecond());
-        raw = best(raw, rawRun);
-        batches = best(batches, batchRun);
+        boolean singleOnly = options.get("only").equals("singles");
+        if (!singleOnly) {
+          Result rawRun = rawProducer(infra.bootstrapServers(), topics, seconds, suffix);
+          Result batchRun =
+              closedLoop(
+                  "gateway, batches of " + batchSize + " (events/s)" + suffix,
+                  () -> post(client, port, "/v1/feedback", batchBody, 202),
+                  concurrency,
+                  seconds,
+                  batchSize);
+          results.add(rawRun);
+          results.add(batchRun);
+          batchRatios.add(batchRun.perSecond() / rawRun.perSecond());
+          raw = best(raw, rawRun);
+          batches = best(batches, batchRun);
+        }
         // A request waits for Kafka's acknowledgement, so its throughput depends on how many are
         // outstanding: each endpoint is measured at every concurrency and judged by its best.
         Result bareBest = null;
@@ -223,27 +237,30 @@ public final class IngestBenchmark {
               half,
               seconds));
 
-      release(topics, infra.bootstrapServers(), artifacts, gateway, client, port);
-      String predictBody = new JsonObject().put("text", "a large carnivorous feline").encode();
-      Result predict =
-          closedLoop(
-              "gateway, predict single texts (requests/s)",
-              () -> post(client, port, "/v1/models/topics/predict", predictBody, 200),
-              concurrency,
-              seconds,
-              1);
-      results.add(predict);
-      results.add(
-          fixedRate(
-              "gateway, predict at half the maximum rate ("
-                  + Math.round(predict.perSecond() / 2)
-                  + "/s)",
-              vertx,
-              () -> post(client, port, "/v1/models/topics/predict", predictBody, 200),
-              predict.perSecond() / 2,
-              seconds));
-
-      print(results, median(batchRatios), median(singleRatios));
+      // only=singles: the bare endpoint and the gateway in rounds, then half the rate; no predict.
+      if (!options.get("only").equals("singles") && Boolean.parseBoolean(options.get("predict"))) {
+        release(topics, infra.bootstrapServers(), artifacts, gateway, client, port);
+        String predictBody = new JsonObject().put("text", "a large carnivorous feline").encode();
+        Result predict =
+            closedLoop(
+                "gateway, predict single texts (requests/s)",
+                () -> post(client, port, "/v1/models/topics/predict", predictBody, 200),
+                concurrency,
+                seconds,
+                1);
+        results.add(predict);
+        results.add(
+            fixedRate(
+                "gateway, predict at half the maximum rate ("
+                    + Math.round(predict.perSecond() / 2)
+                    + "/s)",
+                vertx,
+                () -> post(client, port, "/v1/models/topics/predict", predictBody, 200),
+                predict.perSecond() / 2,
+                seconds));
+      }
+      print(
+          results, batchRatios.isEmpty() ? Double.NaN : median(batchRatios), median(singleRatios));
       bare.close();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
