@@ -8,8 +8,6 @@ import dev.flywheel.slm.store.StoredArtifact;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -141,15 +139,6 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         bundle.length,
         sha256);
     return stored;
-  }
-
-  @Override
-  public StoredArtifact put(String modelName, String version, Path bundleFile) {
-    try {
-      return put(modelName, version, Files.readAllBytes(bundleFile));
-    } catch (IOException e) {
-      throw new ArtifactStoreException("cannot read " + bundleFile + ": " + e, e);
-    }
   }
 
   /**

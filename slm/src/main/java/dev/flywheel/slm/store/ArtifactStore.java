@@ -1,7 +1,9 @@
 package dev.flywheel.slm.store;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +24,13 @@ public interface ArtifactStore {
   StoredArtifact put(String modelName, String version, byte[] bundle);
 
   /** As {@link #put(String, String, byte[])}, reading the bundle from a file. */
-  StoredArtifact put(String modelName, String version, Path bundleFile);
+  default StoredArtifact put(String modelName, String version, Path bundleFile) {
+    try {
+      return put(modelName, version, Files.readAllBytes(bundleFile));
+    } catch (IOException e) {
+      throw new ArtifactStoreException("cannot read " + bundleFile + ": " + e, e);
+    }
+  }
 
   /**
    * Opens a stored bundle for reading; the caller closes the stream and verifies the sha256 (e.g.

@@ -105,15 +105,6 @@ public final class FileArtifactStore implements ArtifactStore {
   }
 
   @Override
-  public StoredArtifact put(String modelName, String version, Path bundleFile) {
-    try {
-      return put(modelName, version, Files.readAllBytes(bundleFile));
-    } catch (IOException e) {
-      throw new ArtifactStoreException("cannot read " + bundleFile + ": " + e, e);
-    }
-  }
-
-  @Override
   public InputStream open(URI uri) {
     try {
       return Files.newInputStream(pathOf(uri));
