@@ -51,8 +51,10 @@ public final class StreamsService implements Service {
     streams.setStateListener(this::onStateChange);
     streams.setUncaughtExceptionHandler(
         error -> {
-          running.completeExceptionally(error);
+          // Report before waking start(): whoever sees start() fail can rely on onFatal having
+          // been told already.
           onFatal.accept(error);
+          running.completeExceptionally(error);
           return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
   }
