@@ -42,6 +42,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -210,8 +211,12 @@ final class TrainingWorker implements Service {
           finish(current);
           break;
         }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-          pending.add(decode(record));
+        try {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+            pending.add(decode(record));
+          }
+        } catch (WakeupException runEnded) {
+          // A run ended: publish its outcome now rather than when the poll times out.
         }
         if (current != null && current.future.isDone()) {
           finish(current);
@@ -278,7 +283,17 @@ final class TrainingWorker implements Service {
         claim.partition(),
         claim.head().offset(),
         claim.coalesced().isEmpty() ? "" : ", coalescing " + claim.coalescedIds());
-    inFlight.set(new InFlight(run, trainer.submit(run)));
+    inFlight.set(
+        new InFlight(
+            run,
+            trainer.submit(
+                () -> {
+                  try {
+                    return run.call();
+                  } finally {
+                    consumer.wakeup();
+                  }
+                })));
   }
 
   private void finish(InFlight done) throws InterruptedException {
