@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -321,6 +322,11 @@ public final class ModelBundle {
   /** The archive's bytes as a stream (e.g. for an artifact store). */
   public InputStream openStream() {
     return new ByteArrayInputStream(bytes);
+  }
+
+  /** Writes the archive's bytes to {@code out} without copying them; the caller closes it. */
+  public void writeTo(OutputStream out) throws IOException {
+    out.write(bytes);
   }
 
   /** Writes the archive to {@code target} atomically (a temporary sibling, then a rename). */

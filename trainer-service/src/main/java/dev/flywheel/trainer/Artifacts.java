@@ -6,27 +6,34 @@ import dev.flywheel.slm.BundleException;
 import dev.flywheel.slm.ModelBundle;
 import dev.flywheel.slm.store.ArtifactStore;
 import dev.flywheel.slm.store.StoredArtifact;
-import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The trainer's use of the {@code slm} artifact store: candidate bundles as model versions, and
  * per-epoch checkpoints of a request as versions of a sibling entry {@code <model>--checkpoints}
- * named {@code <requestId>-<runStart>-e<epoch>}, each holding the checkpoint file together with the
- * dataset snapshot it was trained on (a resumed run must read exactly the same examples). The
- * latest stored checkpoint of a request is the one to resume from. Thread-safe.
+ * named {@code <requestId>-<runStart>-e<epoch>}, each holding slm's checkpoint file as it is, and
+ * per run {@code <requestId>-<runStart>-snapshot}, the dataset snapshot that run trained on (a
+ * resumed run must read exactly the same examples). The highest epoch of a request's latest run is
+ * the checkpoint to resume from. Thread-safe.
  */
 final class Artifacts {
   static final String CHECKPOINTS_SUFFIX = "--checkpoints";
-  private static final int ENVELOPE_FORMAT = 1;
+  private static final String SNAPSHOT_SUFFIX = "-snapshot";
+
+  /** {@code <requestId>-<runStart>-e<epoch>}; request ids may contain dashes themselves. */
+  private static final Pattern CHECKPOINT_VERSION = Pattern.compile("(.+)-(\\d+)-e(\\d+)");
 
   private final ArtifactStore store;
 
@@ -41,8 +48,7 @@ final class Artifacts {
   record SavedCheckpoint(Path file, int epoch, DatasetSnapshot snapshot) {}
 
   Stored storeBundle(ModelBundle bundle) {
-    StoredArtifact stored =
-        store.put(bundle.manifest().modelName(), bundle.manifest().version(), bundle.toByteArray());
+    StoredArtifact stored = store.put(bundle);
     return new Stored(stored.uri().toString(), stored.sha256(), stored.sizeBytes());
   }
 
@@ -76,7 +82,10 @@ final class Artifacts {
     return max;
   }
 
-  /** Stores the checkpoint file of {@code epoch} with the snapshot it was trained on. */
+  /**
+   * Stores the checkpoint file of {@code epoch}, taking the file (the store moves it into place
+   * when it can, see {@link ArtifactStore#moveIn}), and once per run the snapshot it trained on.
+   */
   void saveCheckpoint(
       String model,
       String requestId,
@@ -84,55 +93,64 @@ final class Artifacts {
       Path file,
       int epoch,
       DatasetSnapshot snapshot) {
+    String entry = model + CHECKPOINTS_SUFFIX;
+    String run = requestId + "-" + runStart;
     try {
-      ByteBuffer encoded = snapshot.toByteBuffer();
-      long fileSize = Files.size(file);
-      int header = 3 * Integer.BYTES + encoded.remaining();
-      if (fileSize > Integer.MAX_VALUE - header) {
-        throw new IOException("checkpoint of " + fileSize + " bytes is too large to store");
-      }
-      // One allocation: header, snapshot, then the checkpoint file read straight into place.
-      ByteBuffer envelope = ByteBuffer.allocate(header + (int) fileSize);
-      envelope.putInt(ENVELOPE_FORMAT).putInt(epoch).putInt(encoded.remaining()).put(encoded);
-      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
-        while (envelope.hasRemaining() && channel.read(envelope) >= 0) {
-          // read until the buffer is full
-        }
-      }
-      store.put(
-          model + CHECKPOINTS_SUFFIX, requestId + "-" + runStart + "-e" + epoch, envelope.array());
+      // Idempotent: the same bytes for every epoch of a run.
+      store.put(entry, run + SNAPSHOT_SUFFIX, toBytes(snapshot.toByteBuffer()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot store checkpoint of " + requestId, e);
+      throw new UncheckedIOException("cannot encode the snapshot of " + requestId, e);
     }
+    store.moveIn(entry, run + "-e" + epoch, file);
   }
 
-  /** The latest stored checkpoint of a request, written to {@code target}, if there is one. */
+  /**
+   * The newest stored checkpoint of a request (its latest run's highest epoch), written to {@code
+   * target}, with the snapshot that run trained on; empty when there is none, or when its snapshot
+   * is missing (a checkpoint stored by an older trainer).
+   */
   Optional<SavedCheckpoint> findCheckpoint(String model, String requestId, Path target) {
-    List<StoredArtifact> mine =
-        store.list(model + CHECKPOINTS_SUFFIX).stream()
-            .filter(a -> a.version().startsWith(requestId + "-"))
-            .toList();
-    if (mine.isEmpty()) {
+    String entry = model + CHECKPOINTS_SUFFIX;
+    Optional<Map.Entry<StoredArtifact, Matcher>> newest =
+        store.list(entry).stream()
+            .map(a -> Map.entry(a, CHECKPOINT_VERSION.matcher(a.version())))
+            .filter(e -> e.getValue().matches() && e.getValue().group(1).equals(requestId))
+            .max(
+                Comparator.comparingLong(
+                        (Map.Entry<StoredArtifact, Matcher> e) ->
+                            Long.parseLong(e.getValue().group(2)))
+                    .thenComparingInt(e -> Integer.parseInt(e.getValue().group(3))));
+    if (newest.isEmpty()) {
       return Optional.empty();
     }
-    StoredArtifact latest = mine.get(mine.size() - 1);
-    byte[] envelope = store.read(latest.uri());
-    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(envelope))) {
-      int format = in.readInt();
-      if (format != ENVELOPE_FORMAT) {
-        return Optional.empty();
-      }
-      int epoch = in.readInt();
-      byte[] snapshotBytes = new byte[in.readInt()];
-      in.readFully(snapshotBytes);
-      DatasetSnapshot snapshot = DatasetSnapshot.fromByteBuffer(ByteBuffer.wrap(snapshotBytes));
-      Path partial = target.resolveSibling(target.getFileName() + ".part");
+    StoredArtifact latest = newest.get().getKey();
+    Matcher version = newest.get().getValue();
+    String run = requestId + "-" + version.group(2);
+    Optional<StoredArtifact> snapshotArtifact = store.find(entry, run + SNAPSHOT_SUFFIX);
+    if (snapshotArtifact.isEmpty()) {
+      return Optional.empty();
+    }
+    DatasetSnapshot snapshot;
+    try {
+      snapshot =
+          DatasetSnapshot.fromByteBuffer(ByteBuffer.wrap(store.read(snapshotArtifact.get().uri())));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot decode the snapshot of " + run, e);
+    }
+    Path partial = target.resolveSibling(target.getFileName() + ".part");
+    try (InputStream in = store.open(latest.uri())) {
       Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
       Files.move(
           partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return Optional.of(new SavedCheckpoint(target, epoch, snapshot));
+      return Optional.of(new SavedCheckpoint(target, Integer.parseInt(version.group(3)), snapshot));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read checkpoint " + latest.uri(), e);
     }
+  }
+
+  private static byte[] toBytes(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
   }
 }

@@ -50,6 +50,33 @@ class ArtifactsTest {
   }
 
   @Test
+  void shouldPickTheLatestRunsHighestEpochAndTakeTheFile() throws Exception {
+    ArtifactStore store = ArtifactStores.forUri(dir.resolve("store").toUri());
+    Artifacts artifacts = new Artifacts(store);
+    Path file = dir.resolve("run.ckpt");
+    for (int epoch : new int[] {9, 10, 2}) {
+      Files.write(file, new byte[] {(byte) epoch});
+      artifacts.saveCheckpoint("m", "req-1-2", 100L, file, epoch, snapshot(5));
+      assertThat(file).doesNotExist();
+    }
+    Artifacts.SavedCheckpoint latest =
+        artifacts.findCheckpoint("m", "req-1-2", dir.resolve("a.ckpt")).orElseThrow();
+    assertThat(latest.epoch()).isEqualTo(10);
+    assertThat(Files.readAllBytes(latest.file())).containsExactly(10);
+
+    // A later run of the same request (a retry) wins over the earlier run's higher epochs.
+    Files.write(file, new byte[] {1});
+    artifacts.saveCheckpoint("m", "req-1-2", 200L, file, 1, snapshot(6));
+    latest = artifacts.findCheckpoint("m", "req-1-2", dir.resolve("b.ckpt")).orElseThrow();
+    assertThat(latest.epoch()).isEqualTo(1);
+    assertThat(latest.snapshot()).isEqualTo(snapshot(6));
+
+    // Without its run's snapshot a checkpoint cannot be resumed from.
+    store.put("m--checkpoints", "req-9-300-e4", new byte[] {4});
+    assertThat(artifacts.findCheckpoint("m", "req-9", dir.resolve("c.ckpt"))).isEmpty();
+  }
+
+  @Test
   void shouldSeeTheHighestVersionAlreadyInTheStore() {
     ArtifactStore store = ArtifactStores.forUri(dir.resolve("store").toUri());
     Artifacts artifacts = new Artifacts(store);

@@ -2,6 +2,7 @@ package dev.flywheel.artifacts.s3;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.flywheel.slm.ModelBundle;
 import dev.flywheel.slm.store.ArtifactStore;
 import dev.flywheel.slm.store.ArtifactStoreException;
 import dev.flywheel.slm.store.StoredArtifact;
@@ -95,8 +96,24 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
   @Override
   public StoredArtifact put(String modelName, String version, byte[] bundle) {
+    return put(modelName, version, bundle, hex(digest("SHA-256", bundle)));
+  }
+
+  /**
+   * Uses the sha256 the bundle was built with instead of hashing it again; the blob is sent with it
+   * as its SHA-256 checksum, so the server still refuses bytes that do not match.
+   */
+  @Override
+  public StoredArtifact put(ModelBundle bundle) {
+    return put(
+        bundle.manifest().modelName(),
+        bundle.manifest().version(),
+        bundle.toByteArray(),
+        bundle.sha256());
+  }
+
+  private StoredArtifact put(String modelName, String version, byte[] bundle, String sha256) {
     String recordKey = location.recordKey(modelName, version);
-    String sha256 = hex(digest("SHA-256", bundle));
     Optional<StoredArtifact> existing = find(modelName, version);
     if (existing.isPresent()) {
       return sameOrRefuse(existing.get(), modelName, version, sha256);

@@ -293,7 +293,10 @@ class S3ArtifactStoreIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void shouldServeARealBundleThroughArtifactStoresForUri() throws Exception {
     ModelBundle bundle = trainTinyBundle();
-    StoredArtifact stored = store.put("s3-demo", "1", bundle.toByteArray());
+    // Stored under the sha256 it was built with (no second hash here; the server checks it).
+    StoredArtifact stored = store.put(bundle);
+    assertThat(stored.sha256()).isEqualTo(bundle.sha256());
+    assertThat(store.put("s3-demo", "1", bundle.toByteArray())).isEqualTo(stored);
 
     ArtifactStore viaScheme = ArtifactStores.forUri(root.toString());
     assertThat(viaScheme).isInstanceOf(S3ArtifactStore.class);

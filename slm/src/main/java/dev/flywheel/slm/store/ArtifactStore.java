@@ -1,5 +1,6 @@
 package dev.flywheel.slm.store;
 
+import dev.flywheel.slm.ModelBundle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -30,6 +31,42 @@ public interface ArtifactStore {
     } catch (IOException e) {
       throw new ArtifactStoreException("cannot read " + bundleFile + ": " + e, e);
     }
+  }
+
+  /**
+   * Stores a file's content as a model version and takes the file: a store on the same file system
+   * moves it into place instead of copying it (the file store does). The file is gone when this
+   * returns, whether it was stored or not; the caller must not write to it meanwhile.
+   *
+   * @throws ArtifactStoreException as {@link #put(String, String, byte[])}
+   */
+  default StoredArtifact moveIn(String modelName, String version, Path file) {
+    try {
+      return put(modelName, version, file);
+    } finally {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        throw new ArtifactStoreException("cannot remove " + file + " after storing it: " + e, e);
+      }
+    }
+  }
+
+  /**
+   * Stores a built bundle as its manifest's model version. The bundle's sha256 was computed when it
+   * was built, so a store may use it instead of hashing (and copying) the bytes again: the file
+   * store does; readers verify every bundle against the sha256 they are given either way.
+   *
+   * @throws ArtifactStoreException as {@link #put(String, String, byte[])}
+   */
+  default StoredArtifact put(ModelBundle bundle) {
+    StoredArtifact stored =
+        put(bundle.manifest().modelName(), bundle.manifest().version(), bundle.toByteArray());
+    if (!stored.sha256().equals(bundle.sha256())) {
+      throw new ArtifactStoreException(
+          "stored " + stored.sha256() + " for bundle " + bundle.sha256() + ": bytes changed");
+    }
+    return stored;
   }
 
   /**

@@ -2,12 +2,16 @@ package dev.flywheel.slm.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.flywheel.slm.ModelBundle;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,6 +28,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link ArtifactStore} in a local (or mounted) directory. Layout under the root: {@code
@@ -36,6 +42,7 @@ import java.util.stream.Stream;
  */
 public final class FileArtifactStore implements ArtifactStore {
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Logger LOG = LoggerFactory.getLogger(FileArtifactStore.class);
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -61,25 +68,92 @@ public final class FileArtifactStore implements ArtifactStore {
   public StoredArtifact put(String modelName, String version, byte[] bundle) {
     checkSegment("model name", modelName);
     checkSegment("version", version);
-    String sha256 = sha256(bundle);
+    return store(
+        modelName,
+        version,
+        sha256(bundle),
+        bundle.length,
+        blob -> writeAtomically(blob, out -> out.write(bundle)));
+  }
+
+  /** Stores the bundle under the sha256 it was built with: no second hash, no copy of the bytes. */
+  @Override
+  public StoredArtifact put(ModelBundle bundle) {
+    String modelName = bundle.manifest().modelName();
+    String version = bundle.manifest().version();
+    checkSegment("model name", modelName);
+    checkSegment("version", version);
+    return store(
+        modelName,
+        version,
+        bundle.sha256(),
+        bundle.sizeBytes(),
+        blob -> writeAtomically(blob, bundle::writeTo));
+  }
+
+  /**
+   * Hashes the file, flushes it to disk and renames it into the store: its bytes are not copied. A
+   * file on another file system is copied (and then removed).
+   */
+  @Override
+  public StoredArtifact moveIn(String modelName, String version, Path file) {
+    checkSegment("model name", modelName);
+    checkSegment("version", version);
+    try {
+      String sha256;
+      long size;
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        sha256 = sha256(channel);
+        size = channel.size();
+        channel.force(true);
+      }
+      return store(
+          modelName,
+          version,
+          sha256,
+          size,
+          blob -> {
+            try {
+              Files.move(file, blob, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException otherFileSystem) {
+              writeAtomically(blob, out -> Files.copy(file, out));
+            }
+          });
+    } catch (IOException e) {
+      throw new ArtifactStoreException("cannot store " + file + ": " + e, e);
+    } finally {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        LOG.warn("{} stored but not removed: {}", file, e.toString());
+      }
+    }
+  }
+
+  /** Puts the content at the blob path (absent when called) so that it appears whole or not. */
+  private interface BlobPlacer {
+    void place(Path blob) throws IOException;
+  }
+
+  private interface BlobWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private StoredArtifact store(
+      String modelName, String version, String sha256, long size, BlobPlacer placer) {
     Path blob = blobPath(sha256);
     try {
       if (!Files.exists(blob)) {
         Files.createDirectories(blob.getParent());
-        Path tmp = writeTemp(blob.getParent(), bundle);
-        try {
-          Files.move(
-              tmp, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-          Files.deleteIfExists(tmp);
-        }
+        placer.place(blob);
       }
       StoredArtifact artifact =
           new StoredArtifact(
-              modelName, version, blob.toUri(), sha256, bundle.length, Instant.now().toString());
+              modelName, version, blob.toUri(), sha256, size, Instant.now().toString());
       Path record = recordPath(modelName, version);
       Files.createDirectories(record.getParent());
-      Path tmp = writeTemp(record.getParent(), JSON.writeValueAsBytes(artifact));
+      byte[] json = JSON.writeValueAsBytes(artifact);
+      Path tmp = writeTemp(record.getParent(), out -> out.write(json));
       try {
         Files.createLink(record, tmp);
         return artifact;
@@ -191,13 +265,21 @@ public final class FileArtifactStore implements ArtifactStore {
     return JSON.readValue(record.toFile(), StoredArtifact.class);
   }
 
-  private static Path writeTemp(Path dir, byte[] content) throws IOException {
+  /** Writes a temporary sibling, flushes it and renames it to {@code target}. */
+  private static void writeAtomically(Path target, BlobWriter content) throws IOException {
+    Path tmp = writeTemp(target.getParent(), content);
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static Path writeTemp(Path dir, BlobWriter content) throws IOException {
     Path tmp = Files.createTempFile(dir, ".put-", ".tmp");
     try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(content);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
+      // Channels' stream wraps each array it is given instead of copying it.
+      content.writeTo(Channels.newOutputStream(channel));
       channel.force(true);
     } catch (IOException e) {
       Files.deleteIfExists(tmp);
@@ -213,12 +295,26 @@ public final class FileArtifactStore implements ArtifactStore {
     }
   }
 
-  private static String sha256(byte[] bytes) {
+  private static String sha256(FileChannel channel) throws IOException {
+    MessageDigest digest = newSha256();
+    ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+    while (channel.read(buffer) >= 0) {
+      buffer.flip();
+      digest.update(buffer);
+      buffer.clear();
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static MessageDigest newSha256() {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(bytes));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);
     }
+  }
+
+  private static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(newSha256().digest(bytes));
   }
 }

@@ -8,6 +8,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +66,36 @@ class FileArtifactStoreTest {
         .isInstanceOf(ArtifactStoreException.class)
         .hasMessageContaining("already holds bundle " + first.sha256());
     assertThat(store.read(first.uri())).isEqualTo(bytes("a"));
+  }
+
+  @Test
+  void shouldMoveAFileInWithoutCopyingIt() throws Exception {
+    ArtifactStore store = new FileArtifactStore(root.resolve("store"));
+    Path file = Files.write(root.resolve("run.ckpt"), bytes("checkpoint"));
+    Object inode = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+
+    StoredArtifact stored = store.moveIn("m", "1", file);
+
+    assertThat(file).doesNotExist();
+    assertThat(stored.sha256())
+        .isEqualTo(
+            HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes("checkpoint"))));
+    assertThat(stored.sizeBytes()).isEqualTo(10);
+    assertThat(store.read(stored.uri())).isEqualTo(bytes("checkpoint"));
+    assertThat(Files.readAttributes(Path.of(stored.uri()), BasicFileAttributes.class).fileKey())
+        .isEqualTo(inode);
+    // Equal bytes share the blob; the file is taken either way.
+    Path again = Files.write(root.resolve("again.ckpt"), bytes("checkpoint"));
+    assertThat(store.moveIn("m", "2", again).uri()).isEqualTo(stored.uri());
+    assertThat(again).doesNotExist();
+    // Other bytes for a stored version are refused, and the file is still taken.
+    Path other = Files.write(root.resolve("other.ckpt"), bytes("other"));
+    assertThatThrownBy(() -> store.moveIn("m", "1", other))
+        .isInstanceOf(ArtifactStoreException.class)
+        .hasMessageContaining("already holds bundle " + stored.sha256());
+    assertThat(other).doesNotExist();
+    assertThat(store.read(stored.uri())).isEqualTo(bytes("checkpoint"));
   }
 
   @Test
