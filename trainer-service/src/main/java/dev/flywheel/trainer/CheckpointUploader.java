@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,6 +34,8 @@ final class CheckpointUploader implements AutoCloseable {
   private final long runStart;
   private final DatasetSnapshot snapshot;
   private final IntConsumer stored;
+  private final int finalEpoch;
+  private final CompletableFuture<Void> finalGate = new CompletableFuture<>();
   private final ExecutorService executor;
   private Future<?> last;
   private Future<?> waiting;
@@ -40,6 +43,8 @@ final class CheckpointUploader implements AutoCloseable {
   private Path waitingFile;
 
   /**
+   * @param finalEpoch the run's last planned epoch: its checkpoint waits for {@link
+   *     #releaseFinal()}
    * @param stored called with the epoch after its checkpoint is stored (on the upload thread)
    */
   CheckpointUploader(
@@ -48,7 +53,9 @@ final class CheckpointUploader implements AutoCloseable {
       String requestId,
       long runStart,
       DatasetSnapshot snapshot,
+      int finalEpoch,
       IntConsumer stored) {
+    this.finalEpoch = finalEpoch;
     this.artifacts = artifacts;
     this.model = model;
     this.requestId = requestId;
@@ -89,6 +96,9 @@ final class CheckpointUploader implements AutoCloseable {
         executor.submit(
             () -> {
               if (claimed.compareAndSet(false, true)) {
+                if (epoch >= finalEpoch) {
+                  finalGate.join();
+                }
                 upload(pinned, epoch);
               }
             });
@@ -129,9 +139,20 @@ final class CheckpointUploader implements AutoCloseable {
   }
 
   /**
+   * Lets the final epoch's checkpoint be stored. It waits until then because a run that ends well
+   * stores its bundle right after the final epoch, with the same parameters: storing both at once
+   * made each slower (two large writes and flushes, and a hash, against the run's last step). Every
+   * other way out of the run releases it too.
+   */
+  void releaseFinal() {
+    finalGate.complete(null);
+  }
+
+  /**
    * Waits until the newest submitted checkpoint is stored (or given up), at most {@code timeout}.
    */
   void awaitStored(Duration timeout) {
+    releaseFinal();
     Future<?> newest;
     synchronized (this) {
       newest = last;
@@ -162,6 +183,7 @@ final class CheckpointUploader implements AutoCloseable {
   /** Drops uploads not yet started; one in progress finishes on its own. */
   @Override
   public void close() {
+    releaseFinal();
     executor.shutdown();
     synchronized (this) {
       dropWaiting();

@@ -199,6 +199,7 @@ final class TrainingRun implements Callable<RunOutcome> {
             requestId,
             started.toEpochMilli(),
             snapshot.snapshot(),
+            epochs,
             epoch ->
                 ctx.progress()
                     .send(
@@ -236,10 +237,15 @@ final class TrainingRun implements Callable<RunOutcome> {
       }
     }
     Thread.interrupted(); // a stop that came after the last epoch: the run finished, publish it
-    if (abandoned) {
-      return new RunOutcome.Cancelled("abandoned after training");
+    Artifacts.Stored stored;
+    try {
+      if (abandoned) {
+        return new RunOutcome.Cancelled("abandoned after training");
+      }
+      stored = ctx.artifacts().storeBundle(result.bundle());
+    } finally {
+      uploader.releaseFinal();
     }
-    Artifacts.Stored stored = ctx.artifacts().storeBundle(result.bundle());
     ModelCandidate candidate =
         candidate(identity, recipe, snapshot, result, stored, parent, champion);
     ctx.progress()

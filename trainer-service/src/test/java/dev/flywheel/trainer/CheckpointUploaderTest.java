@@ -30,7 +30,7 @@ class CheckpointUploaderTest {
     Path scratch = Files.createDirectories(dir.resolve("scratch"));
     Path file = scratch.resolve("run.ckpt");
     try (CheckpointUploader uploader =
-        new CheckpointUploader(artifacts, "m", "req", 1L, snapshot, stored::add)) {
+        new CheckpointUploader(artifacts, "m", "req", 1L, snapshot, 2, stored::add)) {
       Files.write(file, new byte[] {1});
       uploader.submit(file, 1);
       // slm replaces the file atomically for the next epoch; the pinned copy must not change.
@@ -68,9 +68,10 @@ class CheckpointUploaderTest {
     Path file = scratch.resolve("run.ckpt");
     Files.write(file, new byte[] {5, 5, 5});
     CheckpointUploader uploader =
-        new CheckpointUploader(artifacts, "m", "req", 1L, snapshot, stored::add);
+        new CheckpointUploader(artifacts, "m", "req", 1L, snapshot, 5, stored::add);
     Files.write(file, new byte[] {4});
     uploader.submit(file, 4);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stored.contains(4));
     Files.write(file, new byte[] {5, 5, 5});
     uploader.submit(file, 5);
     // A run that ended well closes at once and deletes its scratch directory.
@@ -78,6 +79,10 @@ class CheckpointUploaderTest {
     Files.delete(file);
     Files.delete(scratch);
 
+    // The final epoch's checkpoint waits while the run stores its bundle.
+    Thread.sleep(300);
+    assertThat(stored).doesNotContain(5);
+    uploader.releaseFinal();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stored.contains(5));
     Artifacts.SavedCheckpoint latest =
         artifacts.findCheckpoint("m", "req", dir.resolve("resume.ckpt")).orElseThrow();

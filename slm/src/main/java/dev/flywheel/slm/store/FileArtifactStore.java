@@ -3,6 +3,7 @@ package dev.flywheel.slm.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.flywheel.slm.ModelBundle;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileArtifactStore implements ArtifactStore {
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final int WRITE_PIECE = 1 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(FileArtifactStore.class);
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -275,11 +277,28 @@ public final class FileArtifactStore implements ArtifactStore {
     }
   }
 
+  /**
+   * Splits large writes into {@link #WRITE_PIECE} pieces. A file channel copies a heap array
+   * through a temporary direct buffer as large as the write: a 33 MB bundle written at once
+   * allocated (and faulted in) 33 MB of native memory each time, about 90 ms of a 110 ms store; in
+   * 1 MB pieces it reuses one small cached buffer.
+   */
+  private static OutputStream inPieces(OutputStream out) {
+    return new FilterOutputStream(out) {
+      @Override
+      public void write(byte[] bytes, int offset, int length) throws IOException {
+        for (int done = 0; done < length; done += WRITE_PIECE) {
+          out.write(bytes, offset + done, Math.min(WRITE_PIECE, length - done));
+        }
+      }
+    };
+  }
+
   private static Path writeTemp(Path dir, BlobWriter content) throws IOException {
     Path tmp = Files.createTempFile(dir, ".put-", ".tmp");
     try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       // Channels' stream wraps each array it is given instead of copying it.
-      content.writeTo(Channels.newOutputStream(channel));
+      content.writeTo(inPieces(Channels.newOutputStream(channel)));
       channel.force(true);
     } catch (IOException e) {
       Files.deleteIfExists(tmp);
