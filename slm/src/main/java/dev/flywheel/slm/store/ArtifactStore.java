@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where model bundles live between the trainer that writes them and the processes that load them.
@@ -41,15 +42,25 @@ public interface ArtifactStore {
    * @throws ArtifactStoreException as {@link #put(String, String, byte[])}
    */
   default StoredArtifact moveIn(String modelName, String version, Path file) {
+    StoredArtifact stored;
     try {
-      return put(modelName, version, file);
-    } finally {
+      stored = put(modelName, version, file);
+    } catch (RuntimeException e) {
       try {
         Files.deleteIfExists(file);
-      } catch (IOException e) {
-        throw new ArtifactStoreException("cannot remove " + file + " after storing it: " + e, e);
+      } catch (IOException notRemoved) {
+        e.addSuppressed(notRemoved);
       }
+      throw e;
     }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // Stored all the same: the caller's copy is only left behind.
+      LoggerFactory.getLogger(ArtifactStore.class)
+          .warn("{} stored as {} {} but not removed: {}", file, modelName, version, e.toString());
+    }
+    return stored;
   }
 
   /**

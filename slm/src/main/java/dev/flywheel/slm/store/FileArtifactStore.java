@@ -127,7 +127,8 @@ public final class FileArtifactStore implements ArtifactStore {
       try {
         Files.deleteIfExists(file);
       } catch (IOException e) {
-        LOG.warn("{} stored but not removed: {}", file, e.toString());
+        // Stored all the same (or refused, as thrown): the caller's copy is only left behind.
+        LOG.warn("{} not removed after storing {} {}: {}", file, modelName, version, e.toString());
       }
     }
   }
