@@ -22,7 +22,8 @@ class HyperparametersTest {
   void shouldUseTheArchitecturesDefaultsForMissingKeys() {
     Hyperparameters h = Hyperparameters.fromMap(Map.of("architecture", "lstm", "epochs", "3"));
     assertThat(h.architecture()).isEqualTo(Architecture.LSTM);
-    assertThat(h.maxVocab()).isEqualTo(10_000);
+    assertThat(h.maxVocab()).isEqualTo(30_000);
+    assertThat(h.dropout()).isEqualTo(0.4f);
     assertThat(h.embeddingDim()).isEqualTo(50);
     assertThat(h.hiddenDim()).isEqualTo(128);
     assertThat(h.batchSize()).isEqualTo(32);
