@@ -157,9 +157,20 @@ class TrainerServiceIT {
     TrainerService service = harness.start("a", Map.of());
     TrainingWorker worker = service.workers().get(0);
 
-    String first = harness.request("burst", false);
-    await().atMost(WAIT).until(() -> worker.currentRequest().equals(java.util.Optional.of(first)));
-    List<String> queued = harness.requests("burst", false, false, true);
+    // This process's engine is held while the others are queued, so the first run (claimed, but
+    // waiting to train) cannot end before they are all in the topic, however fast it trains.
+    EngineLock.acquire();
+    String first;
+    List<String> queued;
+    try {
+      first = harness.request("burst", false);
+      await()
+          .atMost(WAIT)
+          .until(() -> worker.currentRequest().equals(java.util.Optional.of(first)));
+      queued = harness.requests("burst", false, false, true);
+    } finally {
+      EngineLock.release();
+    }
     String second = queued.get(0);
     String third = queued.get(1);
     String fourth = queued.get(2);
