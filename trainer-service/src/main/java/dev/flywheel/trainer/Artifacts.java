@@ -95,11 +95,14 @@ final class Artifacts {
       DatasetSnapshot snapshot) {
     String entry = model + CHECKPOINTS_SUFFIX;
     String run = requestId + "-" + runStart;
-    try {
-      // Idempotent: the same bytes for every epoch of a run.
-      store.put(entry, run + SNAPSHOT_SUFFIX, toBytes(snapshot.toByteBuffer()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode the snapshot of " + requestId, e);
+    // Once per run: a put of the same bytes would be accepted too, but writes and flushes a
+    // version record each epoch only to find it there already.
+    if (store.find(entry, run + SNAPSHOT_SUFFIX).isEmpty()) {
+      try {
+        store.put(entry, run + SNAPSHOT_SUFFIX, toBytes(snapshot.toByteBuffer()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot encode the snapshot of " + requestId, e);
+      }
     }
     store.moveIn(entry, run + "-e" + epoch, file);
   }
