@@ -20,6 +20,8 @@ import dev.flywheel.schemas.TopicEnsurer;
 import dev.flywheel.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,6 +80,7 @@ import org.apache.kafka.streams.kstream.Produced;
  */
 public final class FeedbackBenchmark {
   private static final String MODEL = "sentiment";
+  private static final List<String> LABELS = List.of("negative", "positive");
   private static final double HOLDOUT = 0.1;
   private static final int THRESHOLD = 200;
 
@@ -122,7 +125,8 @@ public final class FeedbackBenchmark {
           .createTopics(
               List.of(
                   new NewTopic(copy(topics.predictions()), 3, (short) 1),
-                  new NewTopic(copy(topics.feedback()), 3, (short) 1)))
+                  new NewTopic(copy(topics.feedback()), 3, (short) 1),
+                  new NewTopic(minimalOutput(topics), topics.examples().partitions(), (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
       FeedbackBenchmark bench = new FeedbackBenchmark(infra, topics, admin);
@@ -135,38 +139,42 @@ public final class FeedbackBenchmark {
           System.getProperty("bench.props", ""));
       List<double[]> results = new ArrayList<>();
       for (int round = -warmup; round < rounds; round++) {
-        boolean feedbackFirst = Math.floorMod(round, 2) == 1;
-        double pass = 0;
-        double feedback;
-        if (!feedbackFirst) {
-          pass = bench.run("pass-through", passThrough(topics), false);
+        // Each round runs the three applications in a different order.
+        Map<App, Double> rates = new java.util.EnumMap<>(App.class);
+        for (int i = 0; i < App.values().length; i++) {
+          App app = App.values()[Math.floorMod(round + i, App.values().length)];
+          rates.put(app, bench.run(app, app == App.FEEDBACK && round == rounds - 1));
         }
-        feedback = bench.run("feedback", null, round == rounds - 1);
-        if (feedbackFirst) {
-          pass = bench.run("pass-through", passThrough(topics), false);
-        }
+        double pass = rates.get(App.PASS_THROUGH);
+        double minimal = rates.get(App.MINIMAL);
+        double feedback = rates.get(App.FEEDBACK);
         String label = round < 0 ? "warm-up" : "round " + (round + 1);
         System.out.printf(
-            "%s: pass-through %.0f events/s, feedback %.0f events/s, ratio %.2f%n",
-            label, pass, feedback, feedback / pass);
+            "%s: pass-through %.0f events/s, minimal stateful %.0f events/s, feedback %.0f"
+                + " events/s; feedback/pass-through %.2f, minimal/pass-through %.2f,"
+                + " feedback/minimal %.2f%n",
+            label, pass, minimal, feedback, feedback / pass, minimal / pass, feedback / minimal);
         if (round >= 0) {
-          results.add(new double[] {pass, feedback, feedback / pass});
+          results.add(
+              new double[] {
+                pass, minimal, feedback, feedback / pass, minimal / pass, feedback / minimal
+              });
         }
       }
-      System.out.printf(
-          "%nRESULT events=%d rounds=%d  pass-through eos median %.0f events/s [%.0f-%.0f]"
-              + "  feedback eos median %.0f events/s [%.0f-%.0f]  ratio median %.2f [%.2f-%.2f]%n",
-          bench.events,
-          results.size(),
-          median(results, 0),
-          min(results, 0),
-          max(results, 0),
-          median(results, 1),
-          min(results, 1),
-          max(results, 1),
-          median(results, 2),
-          min(results, 2),
-          max(results, 2));
+      String[] columns = {
+        "pass-through eos events/s",
+        "minimal stateful eos events/s",
+        "feedback eos events/s",
+        "ratio feedback/pass-through",
+        "ratio minimal/pass-through",
+        "ratio feedback/minimal"
+      };
+      System.out.printf("%nRESULT events=%d rounds=%d%n", bench.events, results.size());
+      for (int c = 0; c < columns.length; c++) {
+        String format =
+            c < 3 ? "  %-32s median %.0f [%.0f-%.0f]%n" : "  %-32s median %.2f [%.2f-%.2f]%n";
+        System.out.printf(format, columns[c], median(results, c), min(results, c), max(results, c));
+      }
     }
     System.exit(0);
   }
@@ -186,11 +194,7 @@ public final class FeedbackBenchmark {
           producer,
           topics.modelSpecs(),
           MODEL,
-          spec(
-              MODEL,
-              List.of("negative", "positive"),
-              HOLDOUT,
-              policy(THRESHOLD, 0, true, 50, 0.05)),
+          spec(MODEL, LABELS, HOLDOUT, policy(THRESHOLD, 0, true, 50, 0.05)),
           base);
       for (int i = 0; i < predictions; i++) {
         Instant at = base.plusMillis(10L * i);
@@ -229,23 +233,41 @@ public final class FeedbackBenchmark {
     expectedRequests = nonHoldout / THRESHOLD;
   }
 
+  /** The applications each round runs. */
+  private enum App {
+    PASS_THROUGH("pass-through"),
+    MINIMAL("minimal"),
+    FEEDBACK("feedback");
+
+    final String label;
+
+    App(String label) {
+      this.label = label;
+    }
+  }
+
   /** Runs one application over all input; events per second. */
-  private double run(String name, Topology passThrough, boolean report) throws Exception {
-    boolean feedback = passThrough == null;
+  private double run(App app, boolean report) throws Exception {
+    boolean feedback = app == App.FEEDBACK;
+    String name = app.label;
     String applicationId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
     FeedbackMetrics metrics = new FeedbackMetrics(new SimpleMeterRegistry());
     Topology topology =
-        feedback
-            ? FeedbackTopology.build(
-                topics,
-                FeedbackSettings.defaults()
-                    // The input is a backlog of 10 ms steps replayed at full speed, and the three
-                    // partitions progress unevenly: a grace of one minute would drop quality
-                    // signals of early windows (as it would for any backlog that large).
-                    .withQualityWindow(Duration.ofMinutes(5), Duration.ofHours(1))
-                    .withInMemoryStores(Boolean.getBoolean("bench.inMemory")),
-                metrics)
-            : passThrough;
+        switch (app) {
+          case PASS_THROUGH -> passThrough(topics);
+          case MINIMAL ->
+              MinimalStatefulTopology.build(topics, LABELS, HOLDOUT, minimalOutput(topics));
+          case FEEDBACK ->
+              FeedbackTopology.build(
+                  topics,
+                  FeedbackSettings.defaults()
+                      // The input is a backlog of 10 ms steps replayed at full speed, and the three
+                      // partitions progress unevenly: a grace of one minute would drop quality
+                      // signals of early windows (as it would for any backlog that large).
+                      .withQualityWindow(Duration.ofMinutes(5), Duration.ofHours(1))
+                      .withInMemoryStores(Boolean.getBoolean("bench.inMemory")),
+                  metrics);
+        };
     Properties props = new Properties();
     if (feedback) {
       StreamsProperties.required(topics, metrics).forEach(props::put);
@@ -267,7 +289,7 @@ public final class FeedbackBenchmark {
     }
     CountDownLatch running = new CountDownLatch(1);
     try (KafkaStreams streams = new KafkaStreams(topology, props);
-        Outputs outputs = feedback ? new Outputs() : null) {
+        Outputs outputs = app == App.PASS_THROUGH ? null : new Outputs(app)) {
       streams.setStateListener(
           (next, previous) -> {
             if (next == KafkaStreams.State.RUNNING) {
@@ -280,8 +302,18 @@ public final class FeedbackBenchmark {
       }
       long started = System.nanoTime();
       long cpuBefore = PROCESS.getProcessCpuTime();
+      Map<String, Long> threadsBefore = threadCpu(applicationId);
       long deadline = started + Duration.ofMinutes(2).toNanos();
-      while (!consumedAll(applicationId) || (outputs != null && !outputs.complete())) {
+      double inputsDone = -1;
+      while (true) {
+        // Outputs are read as they come, so that reading them adds no time at the end.
+        boolean outputsDone = outputs == null || outputs.complete();
+        if (inputsDone < 0 && consumedAll(applicationId)) {
+          inputsDone = (System.nanoTime() - started) / 1e9;
+        }
+        if (inputsDone >= 0 && outputsDone) {
+          break;
+        }
         if (streams.state() != KafkaStreams.State.RUNNING
             && streams.state() != KafkaStreams.State.REBALANCING) {
           throw new IllegalStateException(name + " stopped: " + streams.state());
@@ -296,14 +328,55 @@ public final class FeedbackBenchmark {
       double cpuSeconds = (PROCESS.getProcessCpuTime() - cpuBefore) / 1e9;
       double rate = events / seconds;
       System.out.printf(
-          "%s: %d events in %.2f s = %.0f events/s (process CPU %.2f s, %.1f ms per 1000 events)%n",
-          name, events, seconds, rate, cpuSeconds, cpuSeconds * 1e6 / events);
+          "%s: %d events in %.2f s = %.0f events/s (inputs committed after %.2f s; process CPU"
+              + " %.2f s, %.1f ms per 1000 events)%n",
+          name, events, seconds, rate, inputsDone, cpuSeconds, cpuSeconds * 1e6 / events);
+      Map<String, Long> threadsAfter = threadCpu(applicationId);
+      StringBuilder split = new StringBuilder("  " + applicationId + " CPU by thread (s):");
+      threadsAfter.forEach(
+          (group, nanos) ->
+              split.append(
+                  String.format(
+                      " %s %.2f", group, (nanos - threadsBefore.getOrDefault(group, 0L)) / 1e9)));
+      System.out.println(split);
       streams.close(Duration.ofSeconds(30));
       if (report) {
         writesPerPair(applicationId);
       }
       return rate;
     }
+  }
+
+  /**
+   * CPU time so far of this JVM's threads, grouped: the application's stream threads, their
+   * producers' network threads, the rest of the application (consumers, cleaner), and all else
+   * (broker, registry, benchmark).
+   */
+  private static Map<String, Long> threadCpu(String applicationId) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Long> groups = new TreeMap<>();
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = threads.getThreadCpuTime(info.getThreadId());
+      if (nanos < 0) {
+        continue;
+      }
+      String name = info.getThreadName();
+      String group;
+      if (!name.contains(applicationId)) {
+        group = "other";
+      } else if (name.contains("producer-network") || name.contains("-producer")) {
+        group = "producer-net";
+      } else if (name.matches(".*StreamThread-\\d+$")) {
+        group = "stream";
+      } else {
+        group = "app-other";
+      }
+      groups.merge(group, nanos, Long::sum);
+    }
+    return groups;
   }
 
   /** Whether the application has committed the end offset of every input partition. */
@@ -378,20 +451,31 @@ public final class FeedbackBenchmark {
     private long predictions;
     private long feedback;
 
-    Outputs() throws Exception {
+    private final App app;
+
+    Outputs(App app) throws Exception {
+      this.app = app;
       Map<String, Object> props = new HashMap<>();
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
       consumer =
           new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-      for (Topic<?, ?> topic :
-          List.of(topics.examples(), topics.quality(), topics.retrainRequests())) {
-        for (int p = 0; p < topic.partitions(); p++) {
-          ends.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
-        }
-      }
+      Map<String, Integer> partitions =
+          app == App.MINIMAL
+              ? Map.of(minimalOutput(topics), topics.examples().partitions())
+              : Map.of(
+                  topics.examples().name(), topics.examples().partitions(),
+                  topics.quality().name(), topics.quality().partitions(),
+                  topics.retrainRequests().name(), topics.retrainRequests().partitions());
+      partitions.forEach(
+          (topic, count) -> {
+            for (int p = 0; p < count; p++) {
+              ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+          });
       // Earlier runs wrote to the same output topics: count only what this run writes.
       var start = admin.listOffsets(ends).all().get();
       consumer.assign(start.keySet());
@@ -400,7 +484,7 @@ public final class FeedbackBenchmark {
 
     boolean complete() {
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-        if (record.topic().equals(topics.examples().name())) {
+        if (app == App.MINIMAL || record.topic().equals(topics.examples().name())) {
           examples++;
         } else if (record.topic().equals(topics.retrainRequests().name())) {
           requests++;
@@ -416,6 +500,9 @@ public final class FeedbackBenchmark {
       }
       predictions = quality.values().stream().mapToLong(QualityReport::getPredictions).sum();
       feedback = quality.values().stream().mapToLong(QualityReport::getFeedback).sum();
+      if (app == App.MINIMAL) {
+        return examples >= expectedExamples;
+      }
       return examples >= expectedExamples
           && predictions >= events / 2
           && feedback >= expectedMatched
@@ -466,6 +553,10 @@ public final class FeedbackBenchmark {
   private static <V> void copy(StreamsBuilder builder, Topic<String, V> topic) {
     builder.stream(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()))
         .to(copy(topic), Produced.with(topic.keySerde(), topic.valueSerde()));
+  }
+
+  private static String minimalOutput(Topics topics) {
+    return topics.examples().name() + "-minimal";
   }
 
   private static String copy(Topic<?, ?> topic) {
