@@ -17,10 +17,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,11 +163,42 @@ public final class FeedbackService implements Service {
     onFatal.accept(error);
   }
 
-  private void ensureTopics(Topics topics) {
+  private void ensureTopics(Topics topics) throws Exception {
     try (Admin admin = Admin.create(config.clients().adminConfig("topics"))) {
       short replication =
           (short) (config.replicationFactor() < 0 ? -1 : config.replicationFactor());
       TopicEnsurer.ensure(admin, topics, replication);
+      requireCoPartitioned(admin, topics);
+    }
+  }
+
+  /**
+   * The join finds a feedback event's prediction in the task of the same partition number, so the
+   * two topics must have as many partitions (and the same partitioner, Kafka's default, on the
+   * producing side). TopicEnsurer only reports a topic that differs from the catalogue; here a
+   * difference would lose joins silently, so the service refuses to start.
+   */
+  private static void requireCoPartitioned(Admin admin, Topics topics) throws Exception {
+    String predictions = topics.predictions().name();
+    String feedback = topics.feedback().name();
+    Map<String, TopicDescription> found =
+        admin
+            .describeTopics(List.of(predictions, feedback))
+            .allTopicNames()
+            .get(TopicEnsurer.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    int predictionPartitions = found.get(predictions).partitions().size();
+    int feedbackPartitions = found.get(feedback).partitions().size();
+    if (predictionPartitions != feedbackPartitions) {
+      throw new IllegalStateException(
+          "feedback is joined to predictions by partition, but "
+              + predictions
+              + " has "
+              + predictionPartitions
+              + " partitions and "
+              + feedback
+              + " has "
+              + feedbackPartitions
+              + ": give both the same count");
     }
   }
 }

@@ -25,13 +25,11 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
@@ -51,13 +49,13 @@ import org.apache.kafka.streams.state.WindowStore;
  *   <li><b>Intake</b>: predictions and feedback that break their contract go to the dead letters; a
  *       repeated idempotency id is dropped (window store {@value #DEDUP_STORE}, kept {@link
  *       FeedbackSettings#dedupRetention()}).
- *   <li><b>Join</b>: feedback (key: prediction id) meets its prediction in a left stream-stream
- *       join: the prediction may be up to {@link FeedbackSettings#joinWindow()} older than the
- *       feedback and up to {@link FeedbackSettings#joinGrace()} newer; feedback still without one
- *       when stream time passes its timestamp plus twice the grace is dead-lettered
- *       (UNMATCHED_FEEDBACK) and counted. Stream time is per partition and moves with later
- *       feedback there (Kafka emits unmatched left-join results at most once per wall-clock
- *       second). Submitted examples (kind EXAMPLE) skip the join.
+ *   <li><b>Join</b>: feedback (key: prediction id) meets its prediction in a left join ({@link
+ *       PredictionJoin}, stores {@value #JOIN_PREDICTION_STORE} and {@value #JOIN_WAITING_STORE}):
+ *       the prediction may be up to {@link FeedbackSettings#joinWindow()} older than the feedback
+ *       and up to {@link FeedbackSettings#joinGrace()} newer; feedback still without one when
+ *       stream time passes its timestamp plus twice the grace is dead-lettered (UNMATCHED_FEEDBACK)
+ *       and counted. Stream time is per task and moves with later predictions and feedback there.
+ *       Submitted examples (kind EXAMPLE) skip the join.
  *   <li><b>Examples</b>: see {@link ExampleDerivation} for what each kind yields and {@link
  *       ExampleResolver} for the conflict rule; examples are keyed by {@code ExampleIds.of(model,
  *       text)} and flagged holdout by {@code Holdout.isHoldout(id, spec.holdoutShare)}, specs read
@@ -77,6 +75,8 @@ public final class FeedbackTopology {
 
   static final String DEDUP_STORE = "feedback-dedup-store";
   static final String JOIN = "feedback-prediction-join";
+  static final String JOIN_PREDICTION_STORE = "join-predictions-store";
+  static final String JOIN_WAITING_STORE = "join-waiting-feedback-store";
   static final String EXAMPLE_STORE = "example-labels-store";
   static final String QUALITY_STORE = "quality-store";
   static final String TRIGGER_STORE = "retrain-trigger-store";
@@ -99,9 +99,18 @@ public final class FeedbackTopology {
             : BuiltInDslStoreSuppliers.ROCKS_DB;
     List<KStream<String, Rejection>> rejections = new ArrayList<>();
 
+    Topic<String, PredictionLogged> predictionTopic = topics.predictions();
+    Topic<String, FeedbackReceived> feedbackTopic = topics.feedback();
     globalTable(builder, topics.modelSpecs(), SPEC_STORE, stores);
     globalTable(builder, topics.releases(), CHAMPION_STORE, stores);
     builder.addStateStore(dedupStore(settings));
+    builder.addStateStore(joinPredictionStore(settings, predictionTopic.valueSerde()));
+    builder.addStateStore(
+        keyValueStore(
+            settings,
+            JOIN_WAITING_STORE,
+            PredictionJoin.Waiting.listSerde(
+                Envelope.serde(feedbackTopic.name(), feedbackTopic.valueSerde()))));
     builder.addStateStore(keyValueStore(settings, EXAMPLE_STORE, topics.examples().valueSerde()));
     // One key per model, updated by almost every event: the cache folds those updates into one
     // changelog record per commit.
@@ -118,8 +127,6 @@ public final class FeedbackTopology {
         keyValueStore(settings, SIGNAL_BUFFER_STORE, SignalBuffer.pendingSerde(ModelSignal.SERDE))
             .withCachingEnabled());
 
-    Topic<String, PredictionLogged> predictionTopic = topics.predictions();
-    Topic<String, FeedbackReceived> feedbackTopic = topics.feedback();
     KStream<String, PredictionLogged> predictions =
         accepted(
             builder.stream(
@@ -154,20 +161,23 @@ public final class FeedbackTopology {
                 Branched.as("submitted"))
             .defaultBranch(Branched.as("on-predictions"));
     KStream<String, Joined> joined =
-        byKind
-            .get("feedback-on-predictions")
-            .leftJoin(
-                predictions,
-                Joined::new,
-                JoinWindows.ofTimeDifferenceAndGrace(settings.joinWindow(), settings.joinGrace())
-                    .after(settings.joinGrace()),
-                StreamJoined.with(
-                        Serdes.String(),
-                        Envelope.serde(feedbackTopic.name(), feedbackTopic.valueSerde()),
-                        predictionTopic.valueSerde())
-                    .withName(JOIN)
-                    .withStoreName(JOIN)
-                    .withDslStoreSuppliers(stores));
+        predictions
+            .mapValues(JoinInput::of, Named.as("predictions-to-join"))
+            .merge(
+                byKind
+                    .get("feedback-on-predictions")
+                    .mapValues(JoinInput::of, Named.as("feedback-to-join")),
+                Named.as("join-inputs"))
+            .process(
+                () ->
+                    new PredictionJoin(
+                        JOIN_PREDICTION_STORE,
+                        JOIN_WAITING_STORE,
+                        settings.joinWindow(),
+                        settings.joinGrace()),
+                Named.as(JOIN),
+                JOIN_PREDICTION_STORE,
+                JOIN_WAITING_STORE);
     KStream<String, Joined> submitted =
         byKind
             .get("feedback-submitted")
@@ -421,6 +431,21 @@ public final class FeedbackTopology {
             ? Stores.inMemoryWindowStore(DEDUP_STORE, retention, retention, false)
             : Stores.persistentWindowStore(DEDUP_STORE, retention, retention, false);
     return Stores.windowStoreBuilder(supplier, Serdes.String(), Serdes.Long());
+  }
+
+  /**
+   * Predictions kept for the join: a feedback event may come {@link FeedbackSettings#joinWindow()}
+   * after its prediction, and is still looked up until stream time passes it by twice the grace.
+   */
+  private static StoreBuilder<WindowStore<String, PredictionLogged>> joinPredictionStore(
+      FeedbackSettings settings, Serde<PredictionLogged> serde) {
+    Duration span = settings.joinWindow().plus(settings.joinGrace());
+    Duration retention = span.plus(settings.joinGrace());
+    WindowBytesStoreSupplier supplier =
+        settings.inMemoryStores()
+            ? Stores.inMemoryWindowStore(JOIN_PREDICTION_STORE, retention, span, false)
+            : Stores.persistentWindowStore(JOIN_PREDICTION_STORE, retention, span, false);
+    return Stores.windowStoreBuilder(supplier, Serdes.String(), serde);
   }
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> keyValueStore(

@@ -6,6 +6,7 @@ import static dev.flywheel.feedback.TestEvents.policy;
 import static dev.flywheel.feedback.TestEvents.prediction;
 import static dev.flywheel.feedback.TestEvents.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.flywheel.embedded.EmbeddedInfra;
@@ -42,6 +43,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -79,6 +81,7 @@ class FeedbackServiceIT {
   private SchemaRegistryClient registry;
   private Topics topics;
   private FeedbackConfig config;
+  private Map<String, String> environment;
   private KafkaProducer<String, Object> producer;
   private Instant base;
   private int heartbeats;
@@ -113,6 +116,7 @@ class FeedbackServiceIT {
             "kafka.streams.num.stream.threads", "1",
             // The restarted instance must not wait 45 s for the old member's session to expire.
             "kafka.streams.consumer.session.timeout.ms", "6000");
+    environment = env;
     config = FeedbackConfig.from(FeedbackConfig.SPEC.parse(env, file));
 
     Map<String, Object> props = new HashMap<>();
@@ -133,6 +137,41 @@ class FeedbackServiceIT {
   void tearDown() {
     producer.close(Duration.ofSeconds(10));
     registry.close();
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void shouldRefuseToStartWhenPredictionsAndFeedbackAreNotCoPartitioned() throws Exception {
+    String prefix = TopologyHarness.prefix(infra.newTopicPrefix());
+    Topics mismatched = Topics.create(prefix, registry);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(
+                      mismatched.feedback().name(),
+                      mismatched.predictions().partitions() + 1,
+                      (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    Map<String, String> env = new HashMap<>(environment);
+    env.put("FLYWHEEL_TOPICS_PREFIX", prefix);
+    FeedbackService service =
+        new FeedbackService(
+            FeedbackConfig.from(FeedbackConfig.SPEC.parse(env, Map.of())),
+            newRegistry(),
+            error -> {});
+    try {
+      assertThatThrownBy(service::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(mismatched.feedback().name() + " has ")
+          .hasMessageContaining("give both the same count");
+    } finally {
+      service.close();
+    }
   }
 
   @Test

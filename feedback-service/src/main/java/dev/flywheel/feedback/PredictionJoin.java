@@ -1,0 +1,181 @@
+package dev.flywheel.feedback;
+
+import dev.flywheel.events.PredictionLogged;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * The left join of feedback (key: prediction id) to its prediction, with the semantics of a
+ * stream-stream left join with {@code JoinWindows.ofTimeDifferenceAndGrace(window,
+ * grace).after(grace)}: feedback at time {@code f} meets a prediction at time {@code p} when {@code
+ * f - window <= p <= f + grace}, and feedback that met none is emitted alone once stream time has
+ * passed {@code f + 2 * grace}.
+ *
+ * <p>It does less work per event than Kafka's join, which stores both sides and looks each new
+ * record up in the other side's store: a prediction is stored once (window store {@code
+ * predictionStore}, expired a window and twice the grace after it) and feedback is only looked up.
+ * Feedback is stored only while its prediction is missing (key-value store {@code waitingStore}, a
+ * list per prediction id), which is rare: a prediction is logged before anyone can react to it. A
+ * prediction looks for waiting feedback only when some is waiting in this task; the count of
+ * waiting feedback is rebuilt from the store when the task starts.
+ *
+ * <p>Both stores are changelogged, so the join survives a restart exactly like the rest of the
+ * topology.
+ */
+final class PredictionJoin implements Processor<String, JoinInput, String, Joined> {
+  /** How often, in stream time, waiting feedback is checked for an expired window. */
+  static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(1);
+
+  private final String predictionStoreName;
+  private final String waitingStoreName;
+  private final long windowMs;
+  private final long graceMs;
+  private ProcessorContext<String, Joined> context;
+  private WindowStore<String, PredictionLogged> predictions;
+  private KeyValueStore<String, List<Waiting>> waiting;
+  private long waitingCount;
+
+  PredictionJoin(
+      String predictionStoreName, String waitingStoreName, Duration window, Duration grace) {
+    this.predictionStoreName = predictionStoreName;
+    this.waitingStoreName = waitingStoreName;
+    this.windowMs = window.toMillis();
+    this.graceMs = grace.toMillis();
+  }
+
+  /** Feedback waiting for its prediction, with the timestamp it was read with. */
+  record Waiting(long timestamp, Envelope envelope) {
+    static Serde<List<Waiting>> listSerde(Serde<Envelope> envelopes) {
+      return Codec.serde(
+          (byte) 1,
+          (list, out) -> {
+            out.writeInt(list.size());
+            for (Waiting w : list) {
+              out.writeLong(w.timestamp);
+              Codec.writeBytes(out, envelopes.serializer().serialize(null, w.envelope));
+            }
+          },
+          in -> {
+            int size = in.readInt();
+            List<Waiting> list = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+              long timestamp = in.readLong();
+              list.add(
+                  new Waiting(
+                      timestamp, envelopes.deserializer().deserialize(null, Codec.readBytes(in))));
+            }
+            return list;
+          });
+    }
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Joined> context) {
+    this.context = context;
+    this.predictions = context.getStateStore(predictionStoreName);
+    this.waiting = context.getStateStore(waitingStoreName);
+    try (KeyValueIterator<String, List<Waiting>> all = waiting.all()) {
+      all.forEachRemaining(entry -> waitingCount += entry.value.size());
+    }
+    context.schedule(EXPIRY_INTERVAL, PunctuationType.STREAM_TIME, this::expire);
+  }
+
+  @Override
+  public void process(Record<String, JoinInput> record) {
+    JoinInput input = record.value();
+    if (input.prediction() != null) {
+      predicted(record.key(), input.prediction(), record.timestamp());
+    } else {
+      feedback(record, input.feedback());
+    }
+  }
+
+  private void predicted(String id, PredictionLogged prediction, long timestamp) {
+    predictions.put(id, prediction, timestamp);
+    if (waitingCount == 0) {
+      return;
+    }
+    List<Waiting> list = waiting.get(id);
+    if (list == null) {
+      return;
+    }
+    List<Waiting> still = new ArrayList<>(list.size());
+    for (Waiting w : list) {
+      if (w.timestamp - windowMs <= timestamp && timestamp <= w.timestamp + graceMs) {
+        context.forward(
+            new Record<>(id, new Joined(w.envelope, prediction), Math.max(timestamp, w.timestamp)));
+      } else {
+        still.add(w);
+      }
+    }
+    replace(id, list, still);
+  }
+
+  private void feedback(Record<String, JoinInput> record, Envelope envelope) {
+    long f = record.timestamp();
+    KeyValue<Long, PredictionLogged> match = null;
+    try (WindowStoreIterator<PredictionLogged> hits =
+        predictions.backwardFetch(record.key(), f - windowMs, f + graceMs)) {
+      if (hits.hasNext()) {
+        match = hits.next();
+      }
+    }
+    if (match != null) {
+      context.forward(
+          record
+              .withValue(new Joined(envelope, match.value))
+              .withTimestamp(Math.max(f, match.key)));
+      return;
+    }
+    List<Waiting> list = waiting.get(record.key());
+    List<Waiting> grown = list == null ? new ArrayList<>(1) : new ArrayList<>(list);
+    grown.add(new Waiting(f, envelope));
+    waiting.put(record.key(), grown);
+    waitingCount++;
+  }
+
+  /** Emits, alone, the waiting feedback whose prediction can no longer arrive in time. */
+  private void expire(long streamTime) {
+    if (waitingCount == 0) {
+      return;
+    }
+    List<KeyValue<String, List<Waiting>>> changed = new ArrayList<>();
+    try (KeyValueIterator<String, List<Waiting>> all = waiting.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, List<Waiting>> entry = all.next();
+        List<Waiting> still = new ArrayList<>(entry.value.size());
+        for (Waiting w : entry.value) {
+          if (w.timestamp + 2 * graceMs <= streamTime) {
+            context.forward(new Record<>(entry.key, new Joined(w.envelope, null), w.timestamp));
+          } else {
+            still.add(w);
+          }
+        }
+        if (still.size() != entry.value.size()) {
+          changed.add(KeyValue.pair(entry.key, still));
+          waitingCount -= entry.value.size() - still.size();
+        }
+      }
+    }
+    changed.forEach(entry -> waiting.put(entry.key, entry.value.isEmpty() ? null : entry.value));
+  }
+
+  private void replace(String id, List<Waiting> before, List<Waiting> after) {
+    if (after.size() == before.size()) {
+      return;
+    }
+    waitingCount -= before.size() - after.size();
+    waiting.put(id, after.isEmpty() ? null : after);
+  }
+}
