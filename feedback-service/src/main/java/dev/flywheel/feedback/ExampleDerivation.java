@@ -133,7 +133,12 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
     }
     String other = labels.get(0).equals(prediction.getLabel()) ? labels.get(1) : labels.get(0);
     example(
-        record, prediction, other, ExampleSource.THUMBS_DOWN_OTHER, settings.correctionWeight());
+        record,
+        spec,
+        prediction,
+        other,
+        ExampleSource.THUMBS_DOWN_OTHER,
+        settings.correctionWeight());
   }
 
   private void submitted(Record<String, Joined> record, FeedbackReceived feedback) {
@@ -169,11 +174,21 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
       float weight) {
     String model = prediction.getModel().getModel();
     ModelSpec spec = spec(model);
-    if (!usable(record, spec, model)) {
-      return;
+    if (usable(record, spec, model)) {
+      example(record, spec, prediction, label, source, weight);
     }
+  }
+
+  /** {@link #example} with the model's spec already looked up and usable. */
+  private void example(
+      Record<String, Joined> record,
+      ModelSpec spec,
+      PredictionLogged prediction,
+      String label,
+      ExampleSource source,
+      float weight) {
     if (!knownLabel(spec, label)) {
-      unknownLabel(record, model, label);
+      unknownLabel(record, prediction.getModel().getModel(), label);
       return;
     }
     FeedbackReceived feedback = record.value().envelope().feedback();

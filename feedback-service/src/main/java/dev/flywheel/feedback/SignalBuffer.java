@@ -2,6 +2,7 @@ package dev.flywheel.feedback;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
@@ -51,6 +52,13 @@ final class SignalBuffer<V> implements Processor<String, V, String, V> {
   private ProcessorContext<String, V> context;
   private KeyValueStore<String, Pending<V>> pending;
 
+  /**
+   * What this processor has put in the store since the last flush, as objects, so that folding an
+   * event deserializes nothing. The store stays the record: a bucket missing here (after a restore)
+   * is read from it.
+   */
+  private final Map<String, Pending<V>> folded = new HashMap<>();
+
   SignalBuffer(String storeName, Bucketing<V> bucketing, BinaryOperator<V> plus) {
     this.storeName = storeName;
     this.bucketing = bucketing;
@@ -82,6 +90,7 @@ final class SignalBuffer<V> implements Processor<String, V, String, V> {
   @Override
   public void init(ProcessorContext<String, V> context) {
     this.context = context;
+    folded.clear();
     Map<String, Object> configs = context.appConfigs();
     if (cacheEnabled(configs)) {
       this.pending = context.getStateStore(storeName);
@@ -97,14 +106,18 @@ final class SignalBuffer<V> implements Processor<String, V, String, V> {
       return;
     }
     String bucket = bucketing.bucket(record.key(), record.value(), record.timestamp());
-    Pending<V> before = pending.get(bucket);
-    pending.put(
-        bucket,
+    Pending<V> before = folded.get(bucket);
+    if (before == null) {
+      before = pending.get(bucket);
+    }
+    Pending<V> after =
         before == null
             ? new Pending<>(record.timestamp(), record.value())
             : new Pending<>(
                 Math.max(before.timestamp(), record.timestamp()),
-                plus.apply(before.value(), record.value())));
+                plus.apply(before.value(), record.value()));
+    pending.put(bucket, after);
+    folded.put(bucket, after);
   }
 
   /** Sends every bucket, in bucket order, and empties the buffer. */
@@ -118,6 +131,7 @@ final class SignalBuffer<V> implements Processor<String, V, String, V> {
       context.forward(new Record<>(key, bucket.value.value(), bucket.value.timestamp()));
       pending.delete(bucket.key);
     }
+    folded.clear();
   }
 
   /**
