@@ -257,7 +257,12 @@ public final class FeedbackBenchmark {
         switch (app) {
           case PASS_THROUGH -> passThrough(topics);
           case MINIMAL ->
-              MinimalStatefulTopology.build(topics, LABELS, HOLDOUT, minimalOutput(topics));
+              MinimalStatefulTopology.build(
+                  topics,
+                  LABELS,
+                  HOLDOUT,
+                  minimalOutput(topics),
+                  !Boolean.getBoolean("bench.minimalWithoutChangelogs"));
           case FEEDBACK ->
               FeedbackTopology.build(
                   topics,

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -37,6 +38,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * yields the example its kind calls for; examples are repartitioned by example id and upserted in
  * one key-value store, whose value is written to the output. Nothing else: no validation, dead
  * letters, dedup, conflict rule, provenance merge, live quality or retrain trigger.
+ *
+ * <p>With {@code changelogs} false the stores are not logged: not fault-tolerant, so nothing a
+ * service could run, but a ceiling for any way of restoring them other than a changelog.
  *
  * <p>Every one of these steps is required by the issue's rules (the join to a prediction inside a
  * window, examples keyed by example id with one current label each), so this topology's speed
@@ -50,24 +54,29 @@ final class MinimalStatefulTopology {
   private MinimalStatefulTopology() {}
 
   /** Reads the topics of {@code topics}, writes examples to {@code output}. */
-  static Topology build(Topics topics, List<String> labels, double holdout, String output) {
+  static Topology build(
+      Topics topics, List<String> labels, double holdout, String output, boolean changelogs) {
     Duration window = FeedbackSettings.defaults().joinWindow();
     Duration grace = FeedbackSettings.defaults().joinGrace();
     Topic<String, PredictionLogged> predictions = topics.predictions();
     Topic<String, FeedbackReceived> feedback = topics.feedback();
     Topic<String, LabeledExample> examples = topics.examples();
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(
+    StoreBuilder<WindowStore<String, PredictionLogged>> predictionStore =
         Stores.windowStoreBuilder(
             Stores.persistentWindowStore(
                 PREDICTIONS_STORE, window.plus(grace), window.plus(grace), false),
             Serdes.String(),
-            predictions.valueSerde()));
-    builder.addStateStore(
+            predictions.valueSerde());
+    StoreBuilder<KeyValueStore<String, LabeledExample>> exampleStore =
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(EXAMPLES_STORE),
-            Serdes.String(),
-            examples.valueSerde()));
+            Stores.persistentKeyValueStore(EXAMPLES_STORE), Serdes.String(), examples.valueSerde());
+    if (!changelogs) {
+      predictionStore.withLoggingDisabled();
+      exampleStore.withLoggingDisabled();
+    }
+    builder.addStateStore(predictionStore);
+    builder.addStateStore(exampleStore);
     builder.stream(
             predictions.name(), Consumed.with(predictions.keySerde(), predictions.valueSerde()))
         .process(KeepPrediction::new, Named.as("keep-prediction"), PREDICTIONS_STORE);
