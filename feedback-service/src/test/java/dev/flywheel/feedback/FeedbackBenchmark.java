@@ -77,7 +77,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * bench.warmup} (1 warm-up round), {@code bench.commit} (commit.interval.ms, {@value
  * #DEFAULT_COMMIT_MS}, Kafka Streams' exactly-once default, which the service keeps), {@code
  * bench.threads} (1), {@code bench.props} (more Streams settings, {@code k=v,k=v}, for all), {@code
- * bench.inMemory} (in-memory stores for the feedback topology).
+ * bench.inMemory} (in-memory stores for the feedback topology), {@code
+ * bench.minimalWithoutChangelogs} (the minimal topology's stores unlogged, as a ceiling).
  */
 public final class FeedbackBenchmark {
   private static final String MODEL = "sentiment";
