@@ -9,6 +9,7 @@ import dev.flywheel.common.lifecycle.ServiceRunner;
 import dev.flywheel.common.management.HealthChecks;
 import dev.flywheel.common.management.ManagementServer;
 import dev.flywheel.common.metrics.Metrics;
+import dev.flywheel.schemas.EnsureReport;
 import dev.flywheel.schemas.RegistryConfig;
 import dev.flywheel.schemas.SchemaRegistryClient;
 import dev.flywheel.schemas.TopicEnsurer;
@@ -17,14 +18,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,12 +160,11 @@ public final class FeedbackService implements Service {
     onFatal.accept(error);
   }
 
-  private void ensureTopics(Topics topics) throws Exception {
+  private void ensureTopics(Topics topics) {
     try (Admin admin = Admin.create(config.clients().adminConfig("topics"))) {
       short replication =
           (short) (config.replicationFactor() < 0 ? -1 : config.replicationFactor());
-      TopicEnsurer.ensure(admin, topics, replication);
-      requireCoPartitioned(admin, topics);
+      requireCoPartitioned(TopicEnsurer.ensure(admin, topics, replication), topics);
     }
   }
 
@@ -178,26 +174,19 @@ public final class FeedbackService implements Service {
    * producing side). TopicEnsurer only reports a topic that differs from the catalogue; here a
    * difference would lose joins silently, so the service refuses to start.
    */
-  private static void requireCoPartitioned(Admin admin, Topics topics) throws Exception {
-    String predictions = topics.predictions().name();
-    String feedback = topics.feedback().name();
-    Map<String, TopicDescription> found =
-        admin
-            .describeTopics(List.of(predictions, feedback))
-            .allTopicNames()
-            .get(TopicEnsurer.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    int predictionPartitions = found.get(predictions).partitions().size();
-    int feedbackPartitions = found.get(feedback).partitions().size();
-    if (predictionPartitions != feedbackPartitions) {
+  static void requireCoPartitioned(EnsureReport report, Topics topics) {
+    int predictions = report.partitionsOf(topics.predictions());
+    int feedback = report.partitionsOf(topics.feedback());
+    if (predictions != feedback) {
       throw new IllegalStateException(
           "feedback is joined to predictions by partition, but "
+              + topics.predictions().name()
+              + " has "
               + predictions
-              + " has "
-              + predictionPartitions
               + " partitions and "
-              + feedback
+              + topics.feedback().name()
               + " has "
-              + feedbackPartitions
+              + feedback
               + ": give both the same count");
     }
   }

@@ -28,6 +28,18 @@ public record EnsureReport(
     return mismatches.isEmpty();
   }
 
+  /**
+   * How many partitions {@code topic} has: the catalogue's count, unless the topic existed with
+   * another one.
+   */
+  public int partitionsOf(Topic<?, ?> topic) {
+    return mismatchesOf(topic.name()).stream()
+        .filter(m -> m.setting().equals("partitions"))
+        .mapToInt(m -> Integer.parseInt(m.actual()))
+        .findFirst()
+        .orElse(topic.partitions());
+  }
+
   /** The mismatches of one topic. */
   public List<Mismatch> mismatchesOf(String topic) {
     return mismatches.stream().filter(m -> m.topic().equals(topic)).toList();

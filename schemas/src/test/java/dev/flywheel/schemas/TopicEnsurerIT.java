@@ -88,6 +88,8 @@ class TopicEnsurerIT {
     assertThat(report.mismatches())
         .containsExactly(new EnsureReport.Mismatch(feedback, "partitions", "3", "5"));
     assertThat(report.isClean()).isFalse();
+    assertThat(report.partitionsOf(topics.feedback())).isEqualTo(5);
+    assertThat(report.partitionsOf(topics.predictions())).isEqualTo(3);
     assertThat(report.created()).hasSize(topics.all().size() - 1).doesNotContain(feedback);
     assertThat(report.alreadyOk()).isEmpty();
     TopicDescription after =
