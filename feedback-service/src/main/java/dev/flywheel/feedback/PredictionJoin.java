@@ -85,6 +85,8 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
     this.context = context;
     this.predictions = context.getStateStore(predictionStoreName);
     this.waiting = context.getStateStore(waitingStoreName);
+    // Kafka Streams may initialise a processor again (a task revived after an error).
+    waitingCount = 0;
     try (KeyValueIterator<String, List<Waiting>> all = waiting.all()) {
       all.forEachRemaining(entry -> waitingCount += entry.value.size());
     }
