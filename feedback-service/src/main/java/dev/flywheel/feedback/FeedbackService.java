@@ -174,7 +174,7 @@ public final class FeedbackService implements Service {
    * producing side). TopicEnsurer only reports a topic that differs from the catalogue; here a
    * difference would lose joins silently, so the service refuses to start.
    */
-  static void requireCoPartitioned(EnsureReport report, Topics topics) {
+  private static void requireCoPartitioned(EnsureReport report, Topics topics) {
     int predictions = report.partitionsOf(topics.predictions());
     int feedback = report.partitionsOf(topics.feedback());
     if (predictions != feedback) {

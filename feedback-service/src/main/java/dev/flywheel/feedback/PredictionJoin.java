@@ -152,7 +152,8 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
     if (waitingCount == 0) {
       return;
     }
-    List<KeyValue<String, List<Waiting>>> changed = new ArrayList<>();
+    // The store is written only once the iterator over it is closed.
+    List<Runnable> updates = new ArrayList<>();
     try (KeyValueIterator<String, List<Waiting>> all = waiting.all()) {
       while (all.hasNext()) {
         KeyValue<String, List<Waiting>> entry = all.next();
@@ -164,15 +165,15 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
             still.add(w);
           }
         }
-        if (still.size() != entry.value.size()) {
-          changed.add(KeyValue.pair(entry.key, still));
-          waitingCount -= entry.value.size() - still.size();
-        }
+        updates.add(() -> replace(entry.key, entry.value, still));
       }
     }
-    changed.forEach(entry -> waiting.put(entry.key, entry.value.isEmpty() ? null : entry.value));
+    updates.forEach(Runnable::run);
   }
 
+  /**
+   * Keeps {@code after} as the feedback waiting for {@code id}, if it differs from {@code before}.
+   */
   private void replace(String id, List<Waiting> before, List<Waiting> after) {
     if (after.size() == before.size()) {
       return;
