@@ -15,22 +15,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointUploaderTest {
+  private static final DatasetSnapshot SNAPSHOT =
+      DatasetSnapshot.newBuilder()
+          .setTopic("t")
+          .setRanges(List.of())
+          .setTakenAt(Instant.EPOCH)
+          .build();
+
   @TempDir Path dir;
 
   @Test
   void shouldStoreTheFileAsItWasWhenSubmittedEvenIfItIsRewrittenAfterwards() throws Exception {
     Artifacts artifacts = new Artifacts(ArtifactStores.forUri(dir.resolve("store").toUri()));
-    DatasetSnapshot snapshot =
-        DatasetSnapshot.newBuilder()
-            .setTopic("t")
-            .setRanges(List.of())
-            .setTakenAt(Instant.EPOCH)
-            .build();
     List<Integer> stored = new CopyOnWriteArrayList<>();
     Path scratch = Files.createDirectories(dir.resolve("scratch"));
     Path file = scratch.resolve("run.ckpt");
     try (CheckpointUploader uploader =
-        new CheckpointUploader(artifacts, "m", "req", 1L, snapshot, 2, stored::add)) {
+        new CheckpointUploader(artifacts, "m", "req", 1L, SNAPSHOT, 2, stored::add)) {
       Files.write(file, new byte[] {1});
       uploader.submit(file, 1);
       // slm replaces the file atomically for the next epoch; the pinned copy must not change.
@@ -57,18 +58,12 @@ class CheckpointUploaderTest {
   void shouldStoreTheLastCheckpointEvenWhenTheRunDeletesItsScratchDirectoryAtOnce()
       throws Exception {
     Artifacts artifacts = new Artifacts(ArtifactStores.forUri(dir.resolve("store").toUri()));
-    DatasetSnapshot snapshot =
-        DatasetSnapshot.newBuilder()
-            .setTopic("t")
-            .setRanges(List.of())
-            .setTakenAt(Instant.EPOCH)
-            .build();
     List<Integer> stored = new CopyOnWriteArrayList<>();
     Path scratch = Files.createDirectories(dir.resolve("scratch"));
     Path file = scratch.resolve("run.ckpt");
     Files.write(file, new byte[] {5, 5, 5});
     CheckpointUploader uploader =
-        new CheckpointUploader(artifacts, "m", "req", 1L, snapshot, 5, stored::add);
+        new CheckpointUploader(artifacts, "m", "req", 1L, SNAPSHOT, 5, stored::add);
     Files.write(file, new byte[] {4});
     uploader.submit(file, 4);
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stored.contains(4));
