@@ -20,5 +20,18 @@ public final class SharedFields {
           .withValidator(Validators.notBlank())
           .withDoc("Base URL of the Confluent-compatible schema registry.");
 
+  /**
+   * {@code management.host}: the interface every management server (health, metrics) binds. Only
+   * loopback by default: metrics and health need not be reachable from other machines unless the
+   * operator says so (containers set {@code 0.0.0.0}, so that probes and Prometheus reach them).
+   */
+  public static final Field<String> MANAGEMENT_HOST =
+      Field.ofString("management.host")
+          .withDefault("127.0.0.1")
+          .withValidator(Validators.notBlank())
+          .withDoc(
+              "Interface of the management port (/health, /metrics); loopback by default,"
+                  + " 0.0.0.0 in containers.");
+
   private SharedFields() {}
 }

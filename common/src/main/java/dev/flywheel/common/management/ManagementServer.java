@@ -203,7 +203,7 @@ public final class ManagementServer implements Service {
   /** Configures a {@link ManagementServer}. */
   public static final class Builder {
     private Vertx vertx;
-    private String host = "0.0.0.0";
+    private String host = "127.0.0.1";
     private int port;
     private PrometheusMeterRegistry registry;
     private HealthChecks health = new HealthChecks();
@@ -228,7 +228,7 @@ public final class ManagementServer implements Service {
       return this;
     }
 
-    /** The interface to bind (default all). */
+    /** The interface to bind (default loopback only). */
     public Builder host(String bindHost) {
       this.host = Objects.requireNonNull(bindHost, "bindHost");
       return this;

@@ -1,4 +1,4 @@
-package dev.flywheel.ingest;
+package dev.flywheel.common.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

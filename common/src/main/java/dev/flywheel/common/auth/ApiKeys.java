@@ -1,5 +1,6 @@
-package dev.flywheel.ingest;
+package dev.flywheel.common.auth;
 
+import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -77,8 +78,20 @@ public final class ApiKeys {
     return entries.size();
   }
 
+  /**
+   * The key a request presents: {@code Authorization: Bearer <key>}, else {@code X-API-Key}; null
+   * when it presents none.
+   */
+  public static String presentedKey(HttpServerRequest request) {
+    String authorization = request.getHeader("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return authorization.substring(7).trim();
+    }
+    return request.getHeader("X-API-Key");
+  }
+
   /** The principal of a presented key, if it is one of ours. */
-  Optional<Principal> authenticate(String presentedKey) {
+  public Optional<Principal> authenticate(String presentedKey) {
     if (presentedKey == null || presentedKey.isEmpty()) {
       return Optional.empty();
     }

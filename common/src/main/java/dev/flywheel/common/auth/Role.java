@@ -1,4 +1,4 @@
-package dev.flywheel.ingest;
+package dev.flywheel.common.auth;
 
 import java.util.Locale;
 
@@ -18,7 +18,7 @@ public enum Role {
   }
 
   /** Whether this role may call an operation that needs {@code required}. */
-  boolean allows(Role required) {
+  public boolean allows(Role required) {
     return this == ADMIN || required == APP;
   }
 }
