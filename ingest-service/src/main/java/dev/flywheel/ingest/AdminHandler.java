@@ -1,5 +1,6 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.auth.Principal;
 import dev.flywheel.common.error.ValidationError;
 import dev.flywheel.events.GatePolicy;
 import dev.flywheel.events.ModelSpec;
@@ -9,12 +10,14 @@ import dev.flywheel.events.RetrainReason;
 import dev.flywheel.events.RetrainRequested;
 import dev.flywheel.events.TaskType;
 import dev.flywheel.events.TriggerPolicy;
+import dev.flywheel.schemas.Texts;
 import dev.flywheel.schemas.Topics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +33,18 @@ final class AdminHandler {
   private final EventProducer producer;
   private final RegistryView registry;
 
+  /**
+   * The largest integer every JSON consumer reads exactly (2^53 - 1), the contract's long bound.
+   */
+  static final long MAX_JSON_INTEGER = 9_007_199_254_740_991L;
+
   AdminHandler(Topics topics, EventProducer producer, RegistryView registry) {
     this.topics = topics;
     this.producer = producer;
     this.registry = registry;
   }
 
-  void putSpec(RoutingContext ctx) {
+  void putSpec(RoutingContext ctx, Principal caller) {
     String model = Requests.pathString(ctx, "model");
     JsonObject body = Requests.bodyObject(ctx);
     if (body.containsKey("name") && !model.equals(body.getString("name"))) {
@@ -46,7 +54,16 @@ final class AdminHandler {
               List.of(new ValidationError("name", "must be '" + model + "' or absent"))));
       return;
     }
-    ModelSpec spec = toSpec(model, body, Gatekeeper.principal(ctx).appId());
+    if (body.containsKey("updated_at")) {
+      // Output only and replaced below, but still read strictly: never accept what we would not.
+      AvroJson.strictLong(body.getValue("updated_at"), "updated_at", 0, MAX_JSON_INTEGER);
+    }
+    List<ValidationError> labelProblems = labelProblems(body.getJsonArray("labels"));
+    if (!labelProblems.isEmpty()) {
+      ctx.fail(ApiException.badRequest("the spec's labels are not usable", labelProblems));
+      return;
+    }
+    ModelSpec spec = toSpec(model, body, caller.appId());
     producer
         .send(ctx.vertx(), List.of(new Outgoing<>(topics.modelSpecs(), model, spec)))
         .onSuccess(
@@ -58,7 +75,7 @@ final class AdminHandler {
         .onFailure(ctx::fail);
   }
 
-  void retrain(RoutingContext ctx) {
+  void retrain(RoutingContext ctx, Principal caller) {
     String model = Requests.pathString(ctx, "model");
     if (!registry.knows(model)) {
       ctx.fail(ApiException.notFound("unknown model '" + model + "'"));
@@ -73,35 +90,46 @@ final class AdminHandler {
             .setReason(RetrainReason.MANUAL)
             .setFromScratch(body.getBoolean("from_scratch", false))
             .setChampionVersion(registry.champion(model).map(ReleaseEntry::version).orElse(null))
-            .setRequestedBy(Gatekeeper.principal(ctx).appId())
+            .setRequestedBy(caller.appId())
             .setDetail(body.getString("detail", "manual retrain through the gateway"))
             .setTimestamp(Instant.now())
             .build();
     send(ctx, new Outgoing<>(topics.retrainRequests(), model, request), requestId);
   }
 
-  void promote(RoutingContext ctx) {
+  void promote(RoutingContext ctx, Principal caller) {
     String model = Requests.pathString(ctx, "model");
     JsonObject body = Requests.bodyObject(ctx);
-    int version = body.getInteger("version");
+    int version = AvroJson.strictInt(body.getValue("version"), "version");
     if (registry.version(model, version, v -> v).isEmpty()) {
       ctx.fail(ApiException.notFound("model '" + model + "' has no version " + version));
       return;
     }
-    release(ctx, model, ReleaseAction.PROMOTE, version, body.getString("reason"));
+    release(ctx, caller, model, ReleaseAction.PROMOTE, version, body.getString("reason"));
   }
 
-  void rollback(RoutingContext ctx) {
+  void rollback(RoutingContext ctx, Principal caller) {
     String model = Requests.pathString(ctx, "model");
     if (registry.champion(model).isEmpty()) {
       ctx.fail(ApiException.notFound("model '" + model + "' has no released version to roll back"));
       return;
     }
-    release(ctx, model, ReleaseAction.ROLLBACK, null, Requests.bodyObject(ctx).getString("reason"));
+    release(
+        ctx,
+        caller,
+        model,
+        ReleaseAction.ROLLBACK,
+        null,
+        Requests.bodyObject(ctx).getString("reason"));
   }
 
   private void release(
-      RoutingContext ctx, String model, ReleaseAction action, Integer version, String reason) {
+      RoutingContext ctx,
+      Principal caller,
+      String model,
+      ReleaseAction action,
+      Integer version,
+      String reason) {
     String requestId = Ids.random();
     ReleaseRequested request =
         ReleaseRequested.newBuilder()
@@ -110,7 +138,7 @@ final class AdminHandler {
             .setAction(action)
             .setVersion(version)
             .setReason(reason)
-            .setRequestedBy(Gatekeeper.principal(ctx).appId())
+            .setRequestedBy(caller.appId())
             .setTimestamp(Instant.now())
             .build();
     send(ctx, new Outgoing<>(topics.releaseRequests(), model, request), requestId);
@@ -123,6 +151,25 @@ final class AdminHandler {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * Labels must be distinct and visible. Checked here in linear time rather than with the
+   * contract's {@code uniqueItems}, which the schema validator checks in quadratic time.
+   */
+  static List<ValidationError> labelProblems(JsonArray labels) {
+    List<ValidationError> problems = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; labels != null && i < labels.size(); i++) {
+      String label = labels.getString(i);
+      Integer first = seen.putIfAbsent(label, i);
+      if (first != null) {
+        problems.add(new ValidationError("labels[" + i + "]", "repeats labels[" + first + "]"));
+      } else if (!Texts.hasVisibleContent(label)) {
+        problems.add(new ValidationError("labels[" + i + "]", "has no visible characters"));
+      }
+    }
+    return problems;
+  }
+
   static ModelSpec toSpec(String model, JsonObject body, String updatedBy) {
     List<String> labels = new ArrayList<>();
     body.getJsonArray("labels", new JsonArray()).forEach(l -> labels.add((String) l));
@@ -130,9 +177,9 @@ final class AdminHandler {
     body.getJsonObject("hyperparameters", new JsonObject())
         .forEach(e -> hyperparameters.put(e.getKey(), String.valueOf(e.getValue())));
     TriggerPolicy trigger = TriggerPolicy.newBuilder().build();
-    AvroJson.fill(trigger, body.getJsonObject("trigger", new JsonObject()));
+    AvroJson.fill(trigger, body.getJsonObject("trigger", new JsonObject()), "trigger");
     GatePolicy gate = GatePolicy.newBuilder().build();
-    AvroJson.fill(gate, body.getJsonObject("gate", new JsonObject()));
+    AvroJson.fill(gate, body.getJsonObject("gate", new JsonObject()), "gate");
     ModelSpec.Builder spec =
         ModelSpec.newBuilder()
             .setName(model)

@@ -1,5 +1,6 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.error.ValidationError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
@@ -63,18 +64,56 @@ final class AvroJson {
 
   /**
    * Sets the fields of {@code record} named in {@code json} (snake_case) from JSON scalars; fields
-   * not named keep their defaults. The contract has validated the types already.
+   * not named keep their defaults. The contract has validated the types and ranges already; an
+   * integer field is still read strictly (an integer literal that fits the Avro type, never a
+   * fraction, never wrapped), so that no contract mistake can store a different number.
+   *
+   * @throws ApiException 400 naming {@code prefix.field} when a value does not fit its field
    */
-  static void fill(IndexedRecord record, JsonObject json) {
+  static void fill(IndexedRecord record, JsonObject json, String prefix) {
     for (Schema.Field field : record.getSchema().getFields()) {
       String key = snake(field.name());
       if (json.containsKey(key)) {
-        record.put(field.pos(), scalar(field.schema(), json.getValue(key)));
+        record.put(field.pos(), scalar(field.schema(), json.getValue(key), prefix + "." + key));
       }
     }
   }
 
-  private static Object scalar(Schema schema, Object value) {
+  /**
+   * {@code value} as an int if it is an integer literal within int's range.
+   *
+   * @throws ApiException 400 naming {@code field} otherwise
+   */
+  static int strictInt(Object value, String field) {
+    return (int) strictLong(value, field, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@code value} as a long if it is an integer literal from {@code min} to {@code max}.
+   *
+   * @throws ApiException 400 naming {@code field} otherwise
+   */
+  static long strictLong(Object value, String field, long min, long max) {
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw ApiException.badRequest(
+          "the request does not match the API contract",
+          List.of(
+              new ValidationError(
+                  field,
+                  value instanceof Number
+                      ? "must be an integer between " + min + " and " + max
+                      : "must be an integer")));
+    }
+    long number = ((Number) value).longValue();
+    if (number < min || number > max) {
+      throw ApiException.badRequest(
+          "the request does not match the API contract",
+          List.of(new ValidationError(field, "must be between " + min + " and " + max)));
+    }
+    return number;
+  }
+
+  private static Object scalar(Schema schema, Object value, String field) {
     if (value == null) {
       return null;
     }
@@ -86,8 +125,8 @@ final class AvroJson {
     }
     Number number = value instanceof Number n ? n : null;
     return switch (type.getType()) {
-      case INT -> number.intValue();
-      case LONG -> number.longValue();
+      case INT -> strictInt(value, field);
+      case LONG -> strictLong(value, field, Long.MIN_VALUE, Long.MAX_VALUE);
       case DOUBLE -> number.doubleValue();
       case FLOAT -> number.floatValue();
       case BOOLEAN -> (Boolean) value;

@@ -1,7 +1,6 @@
 package dev.flywheel.ingest;
 
 import dev.flywheel.common.error.ValidationError;
-import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
@@ -19,11 +18,12 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Contract validation of the hot write operations (feedback, examples, predict), against the same
- * schemas the router would use, with validators compiled once at start-up. The router's own
- * validation builds a new JSON-schema validator for every request on a worker thread, which cost
- * two thirds of the CPU of a feedback request in the benchmark; everything else stays with the
- * router. Bodies and path parameters are checked; failures answer the one error shape.
+ * Contract validation of every operation with a body, against the same schemas the router would
+ * use, with validators compiled once at start-up, run on the route after its authorization (the
+ * router's own validation would run before it, and a body is validated only for a caller allowed to
+ * send it). The router's validation also builds a new JSON-schema validator for every request on a
+ * worker thread, which cost two thirds of the CPU of a feedback request in the benchmark. Bodies
+ * and path parameters are checked; failures answer the one error shape.
  */
 final class ContractValidation {
   static final String BODY = "flywheel.body";
@@ -90,13 +90,12 @@ final class ContractValidation {
     return checks.get(operationId).body();
   }
 
-  /** The validating handler of one operation; it leaves the parsed body under {@link #BODY}. */
-  Handler<RoutingContext> handler(String operationId) {
+  /**
+   * Validates the request of one operation; leaves the parsed body under {@link #BODY} and answers
+   * true when it is valid, else fails {@code ctx} with the one error shape and answers false.
+   */
+  boolean validate(RoutingContext ctx, String operationId) {
     Check check = checks.get(operationId);
-    return ctx -> validate(ctx, check);
-  }
-
-  private void validate(RoutingContext ctx, Check check) {
     for (Map.Entry<String, Validator> parameter : check.pathParameters().entrySet()) {
       String value = ctx.pathParam(parameter.getKey());
       OutputUnit result = parameter.getValue().validate(value);
@@ -105,7 +104,7 @@ final class ContractValidation {
             ApiException.badRequest(
                 "the request does not match the API contract",
                 List.of(new ValidationError(parameter.getKey(), reason(result)))));
-        return;
+        return false;
       }
     }
     Object body = ctx.get(Gatekeeper.PARSED_BODY);
@@ -120,16 +119,15 @@ final class ContractValidation {
                     "the request does not match the API contract",
                     List.of(new ValidationError("body", "must be an object or an array")))
                 : ApiException.of(415, "send the body as application/json"));
-        return;
+        return false;
       }
       if (check.bodyRequired()) {
         ctx.fail(
             ApiException.badRequest(
                 "a JSON body is required", List.of(new ValidationError("body", "is missing"))));
-        return;
+        return false;
       }
-      ctx.next();
-      return;
+      return true;
     }
     if (check.fastBody().isEmpty() || !check.fastBody().get().test(body)) {
       OutputUnit result = check.body().validate(body);
@@ -138,11 +136,11 @@ final class ContractValidation {
             ApiException.badRequest(
                 "the request does not match the API contract",
                 SchemaErrors.fieldErrors(result, "")));
-        return;
+        return false;
       }
     }
     ctx.put(BODY, body);
-    ctx.next();
+    return true;
   }
 
   private static String reason(OutputUnit result) {

@@ -1,10 +1,12 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.auth.Principal;
 import dev.flywheel.common.error.ValidationError;
 import dev.flywheel.events.FeedbackKind;
 import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.events.ModelSpec;
 import dev.flywheel.schemas.ExampleIds;
+import dev.flywheel.schemas.Texts;
 import dev.flywheel.schemas.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -69,19 +71,19 @@ final class FeedbackHandler {
     }
   }
 
-  void postFeedback(RoutingContext ctx) {
-    String app = Gatekeeper.principal(ctx).appId();
+  void postFeedback(RoutingContext ctx, Principal caller) {
+    String app = caller.appId();
     accept(ctx, Requests.body(ctx), feedbackItem, (index, json) -> feedback(index, json, app));
   }
 
-  void postExamples(RoutingContext ctx) {
+  void postExamples(RoutingContext ctx, Principal caller) {
     String model = Requests.pathString(ctx, "model");
     if (!registry.knows(model)) {
       ctx.fail(ApiException.notFound("unknown model '" + model + "': PUT its spec first"));
       return;
     }
     Optional<ModelSpec> spec = registry.spec(model);
-    String app = Gatekeeper.principal(ctx).appId();
+    String app = caller.appId();
     accept(
         ctx,
         Requests.body(ctx),
@@ -233,7 +235,7 @@ final class FeedbackHandler {
               new ValidationError(
                   prefix + "label", "is not one of the model's labels " + spec.get().getLabels())));
     }
-    if (ExampleIds.normalise(text).isEmpty()) {
+    if (!Texts.hasVisibleContent(text)) {
       return new Item(
           index,
           null,

@@ -1,12 +1,16 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.auth.ApiKeys;
+import dev.flywheel.common.auth.Principal;
+import dev.flywheel.common.auth.RequestTargets;
+import dev.flywheel.common.auth.Role;
 import dev.flywheel.common.error.ValidationError;
 import dev.flywheel.common.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
@@ -18,15 +22,19 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The handlers every request passes before its operation: request timing, authentication and
- * authorization (before the body is read), the per-app rate limit, and a strict check that a body
- * is UTF-8 JSON (the contract validator neither rejects invalid UTF-8 nor answers malformed JSON
- * reliably, so this comes first and fails with the one error shape).
+ * The handlers every request passes before its operation, in this order: request timing, the
+ * canonical-target check, authentication for every path (deny by default) with the early admin
+ * check and the per-app rate limit (all before the body is read), and a strict check that a body is
+ * UTF-8 JSON ({@link StrictJson}: the contract validator neither rejects invalid UTF-8 nor answers
+ * malformed JSON reliably, so this comes first and fails with the one error shape). Each
+ * operation's handler then runs behind {@link #authorized}, on the route that runs it.
  */
 final class Gatekeeper {
   static final String PRINCIPAL = "flywheel.principal";
@@ -34,6 +42,7 @@ final class Gatekeeper {
   static final String PARSED_BODY = "flywheel.parsed.body";
   private static final String ROLE_EXTENSION = "x-flywheel-role";
   private static final String RATE_LIMITED = "flywheel.ingest.rate.limited";
+  static final String AUTHORIZED = "flywheel.ingest.operations.authorized";
 
   private final OpenAPIContract contract;
   private final ApiKeys keys;
@@ -79,26 +88,44 @@ final class Gatekeeper {
         .register(metrics);
   }
 
-  /** 401 without a valid key, 403 for an admin operation with an app key, 429 over the limit. */
+  /**
+   * 400 for a request target that is not in its one canonical spelling ({@link RequestTargets}),
+   * before anything else looks at the path: from here on the path every check sees is the path the
+   * router matches.
+   */
+  void checkTarget(RoutingContext ctx) {
+    Optional<String> problem = RequestTargets.problem(ctx.request().path());
+    if (problem.isPresent()) {
+      ctx.fail(
+          ApiException.badRequest(
+              "the request target is not canonical",
+              List.of(new ValidationError("path", problem.get()))));
+      return;
+    }
+    ctx.next();
+  }
+
+  /**
+   * Deny by default, before the body is read: every request needs a valid key (401), whatever its
+   * path, so a path that matches no operation here can never reach a handler unauthenticated. An
+   * operation that needs the admin role is refused to app keys here already (403), so their bodies
+   * are not even read; the route's own {@link #authorized} check decides again where the handler is
+   * known. Then the per-app rate limit (429).
+   */
   void authenticate(RoutingContext ctx) {
-    Operation operation = contract.findOperation(ctx.request().path(), ctx.request().method());
-    if (operation == null) {
-      // Unknown route or method: the router answers 404 / 405.
-      ctx.next();
-      return;
-    }
-    ctx.put(OPERATION, operation.getOperationId());
-    Principal principal = keys.authenticate(presentedKey(ctx)).orElse(null);
+    Principal principal = keys.authenticate(ApiKeys.presentedKey(ctx.request())).orElse(null);
     if (principal == null) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      ctx.fail(ApiException.of(401, "a valid API key is required (Authorization: Bearer <key>)"));
+      ctx.fail(unauthenticated(ctx));
       return;
     }
-    Role required =
-        "admin".equals(operation.getExtensions().get(ROLE_EXTENSION)) ? Role.ADMIN : Role.APP;
-    if (!principal.role().allows(required)) {
-      ctx.fail(ApiException.of(403, "this operation needs an admin key"));
-      return;
+    // The path is canonical (checkTarget ran first), so the contract finds what the router will.
+    Operation operation = contract.findOperation(ctx.request().path(), ctx.request().method());
+    if (operation != null) {
+      ctx.put(OPERATION, operation.getOperationId());
+      if (!principal.role().allows(requiredRole(operation))) {
+        ctx.fail(forbidden());
+        return;
+      }
     }
     Duration wait = rateLimiter.tryAcquire(principal.appId());
     if (!wait.isZero()) {
@@ -109,6 +136,48 @@ final class Gatekeeper {
     }
     ctx.put(PRINCIPAL, principal);
     ctx.next();
+  }
+
+  /**
+   * The handler of one operation, behind the authorization decided on the route that runs it: the
+   * caller's principal must be there and hold the operation's role, else 401 / 403 and the handler
+   * never runs. Handlers receive the principal as an argument, so none can run without one.
+   */
+  Handler<RoutingContext> authorized(String operationId, AuthorizedHandler handler) {
+    Role required = requiredRole(contract.operation(operationId));
+    Counter calls = metrics.counter(AUTHORIZED, "operation", operationId);
+    return ctx -> {
+      Principal principal = ctx.get(PRINCIPAL);
+      if (principal == null) {
+        ctx.fail(unauthenticated(ctx));
+        return;
+      }
+      if (!principal.role().allows(required)) {
+        ctx.fail(forbidden());
+        return;
+      }
+      calls.increment();
+      handler.handle(ctx, principal);
+    };
+  }
+
+  /** A route handler that runs only for an authorized caller, who is passed in. */
+  @FunctionalInterface
+  interface AuthorizedHandler {
+    void handle(RoutingContext ctx, Principal principal);
+  }
+
+  private static Role requiredRole(Operation operation) {
+    return "admin".equals(operation.getExtensions().get(ROLE_EXTENSION)) ? Role.ADMIN : Role.APP;
+  }
+
+  private static ApiException unauthenticated(RoutingContext ctx) {
+    ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    return ApiException.of(401, "a valid API key is required (Authorization: Bearer <key>)");
+  }
+
+  private static ApiException forbidden() {
+    return ApiException.of(403, "this operation needs an admin key");
   }
 
   /** 400 for a body that is not UTF-8 or not JSON, before the contract validation sees it. */
@@ -139,14 +208,14 @@ final class Gatekeeper {
       return;
     }
     String type = ctx.request().getHeader("Content-Type");
-    if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+    if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
       try {
-        ctx.put(PARSED_BODY, Json.decodeValue(text));
-      } catch (DecodeException e) {
+        ctx.put(PARSED_BODY, StrictJson.parse(text));
+      } catch (StrictJson.Invalid e) {
         ctx.fail(
             ApiException.badRequest(
                 "the request body is not valid JSON",
-                List.of(new ValidationError("body", "malformed JSON"))));
+                List.of(new ValidationError("body", e.getMessage()))));
         return;
       }
     }
@@ -167,23 +236,16 @@ final class Gatekeeper {
     return this::timeRequest;
   }
 
+  /** The canonical-target check as a platform handler, registered right after the timing. */
+  PlatformHandler targetCheck() {
+    return this::checkTarget;
+  }
+
   /**
    * The key check as a security-policy handler, which Vert.x runs before the body handler: a caller
    * without a valid key never gets its body read.
    */
   SecurityPolicyHandler keyCheck() {
     return this::authenticate;
-  }
-
-  static Principal principal(RoutingContext ctx) {
-    return ctx.get(PRINCIPAL);
-  }
-
-  private static String presentedKey(RoutingContext ctx) {
-    String authorization = ctx.request().getHeader("Authorization");
-    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return authorization.substring(7).trim();
-    }
-    return ctx.request().getHeader("X-API-Key");
   }
 }

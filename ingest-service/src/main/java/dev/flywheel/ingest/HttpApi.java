@@ -1,11 +1,16 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.error.ErrorResponse;
+import dev.flywheel.common.error.HttpErrors;
 import dev.flywheel.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
@@ -28,10 +33,11 @@ final class HttpApi extends VerticleBase {
   static final String CONTRACT = "openapi.yaml";
 
   /**
-   * The write operations validated with precompiled validators (see {@link ContractValidation}),
-   * each with the schema a single-object body is, for the fast path.
+   * The operations with a body, validated with precompiled validators after their authorization
+   * (see {@link ContractValidation}), each with the schema a single-object body is, for the fast
+   * path (or null).
    */
-  private static final Map<String, String> HOT_OPERATIONS = hotOperations();
+  private static final Map<String, String> BODY_OPERATIONS = bodyOperations();
 
   private final IngestConfig config;
   private final Topics topics;
@@ -45,6 +51,7 @@ final class HttpApi extends VerticleBase {
   private final AtomicInteger openStreams;
   private final int port;
   private volatile HttpServer server;
+  private volatile Router router;
 
   HttpApi(
       IngestConfig config,
@@ -83,16 +90,45 @@ final class HttpApi extends VerticleBase {
                             .setPort(port)
                             .setCompressionSupported(false))
                     .requestHandler(router(contract))
+                    .invalidRequestHandler(HttpApi::invalidRequest)
                     .listen())
         .onSuccess(s -> server = s);
   }
 
-  private static Map<String, String> hotOperations() {
+  private static Map<String, String> bodyOperations() {
     Map<String, String> operations = new LinkedHashMap<>();
     operations.put("postFeedback", "#/components/schemas/FeedbackItem");
     operations.put("postExamples", "#/components/schemas/ExampleItem");
     operations.put("predict", null);
+    operations.put("putModelSpec", null);
+    operations.put("retrain", null);
+    operations.put("promote", null);
+    operations.put("rollback", null);
     return operations;
+  }
+
+  /**
+   * A request the HTTP decoder refused (a malformed request line, a header with control characters,
+   * a line or headers too long): answered in the one error shape, like every other error, and the
+   * connection closed, since the rest of the stream cannot be trusted.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    ErrorResponse error;
+    if (cause instanceof TooLongHttpLineException) {
+      error = ErrorResponse.of(414, "the request line is too long");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      error = ErrorResponse.of(431, "the request headers are too large");
+    } else {
+      error = ErrorResponse.of(400, "the request is not valid HTTP/1.1");
+    }
+    request.response().putHeader("Connection", "close");
+    HttpErrors.send(request.response(), error);
+  }
+
+  /** The router this instance serves (tests walk its routes). */
+  Router router() {
+    return router;
   }
 
   /** The port the server listens on; -1 before it does. */
@@ -123,30 +159,48 @@ final class HttpApi extends VerticleBase {
     RouterBuilder builder =
         RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
             .rootHandler(gate.timing())
+            .rootHandler(gate.targetCheck())
             .rootHandler(gate.keyCheck())
             .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
             .rootHandler(gate::checkJsonBody);
-    ContractValidation hot = new ContractValidation(contract, HOT_OPERATIONS);
+    ContractValidation validation = new ContractValidation(contract, BODY_OPERATIONS);
+    Map<String, Gatekeeper.AuthorizedHandler> handlers = new LinkedHashMap<>();
+    handlers.put("postFeedback", feedback::postFeedback);
+    handlers.put("postExamples", feedback::postExamples);
+    handlers.put("predict", predict::predict);
+    handlers.put("putModelSpec", admin::putSpec);
+    handlers.put("retrain", admin::retrain);
+    handlers.put("promote", admin::promote);
+    handlers.put("rollback", admin::rollback);
+    handlers.put("listModels", (ctx, caller) -> reads.listModels(ctx));
+    handlers.put("getModel", (ctx, caller) -> reads.getModel(ctx));
+    handlers.put("getVersion", (ctx, caller) -> reads.getVersion(ctx));
+    handlers.put("getBundle", (ctx, caller) -> reads.getBundle(ctx));
+    handlers.put("listReleases", (ctx, caller) -> reads.listReleases(ctx));
+    handlers.put("streamReleases", (ctx, caller) -> stream.stream(ctx));
     for (OpenAPIRoute route : builder.getRoutes()) {
+      String operationId = route.getOperation().getOperationId();
+      Gatekeeper.AuthorizedHandler handler = handlers.get(operationId);
+      if (handler == null) {
+        throw new IllegalStateException(
+            "the contract's operation " + operationId + " has no handler");
+      }
       route.setDoSecurity(false);
+      if (validation.operationIds().contains(operationId)) {
+        // Validated after the authorization, by the compiled validators.
+        route.setDoValidation(false);
+        Gatekeeper.AuthorizedHandler validated = handler;
+        handler =
+            (ctx, caller) -> {
+              if (validation.validate(ctx, operationId)) {
+                validated.handle(ctx, caller);
+              }
+            };
+      }
+      route.addHandler(gate.authorized(operationId, handler));
     }
-    for (String operationId : hot.operationIds()) {
-      builder.getRoute(operationId).setDoValidation(false).addHandler(hot.handler(operationId));
-    }
-    builder.getRoute("postFeedback").addHandler(feedback::postFeedback);
-    builder.getRoute("postExamples").addHandler(feedback::postExamples);
-    builder.getRoute("predict").addHandler(predict::predict);
-    builder.getRoute("putModelSpec").addHandler(admin::putSpec);
-    builder.getRoute("retrain").addHandler(admin::retrain);
-    builder.getRoute("promote").addHandler(admin::promote);
-    builder.getRoute("rollback").addHandler(admin::rollback);
-    builder.getRoute("listModels").addHandler(reads::listModels);
-    builder.getRoute("getModel").addHandler(reads::getModel);
-    builder.getRoute("getVersion").addHandler(reads::getVersion);
-    builder.getRoute("getBundle").addHandler(reads::getBundle);
-    builder.getRoute("listReleases").addHandler(reads::listReleases);
-    builder.getRoute("streamReleases").addHandler(stream::stream);
     Router router = builder.createRouter();
+    this.router = router;
     router.route().failureHandler(errors::handle);
     for (int status : new int[] {404, 405, 413, 500}) {
       router.errorHandler(status, errors::handle);

@@ -1,5 +1,6 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.auth.ApiKeys;
 import dev.flywheel.common.config.ClientType;
 import dev.flywheel.common.config.Config;
 import dev.flywheel.common.config.ConfigSpec;
@@ -25,6 +26,7 @@ import java.util.Optional;
  * @param httpInstances API verticle instances, one event loop each, sharing the port (0: one per
  *     available processor)
  * @param managementPort port of /health and /metrics (0 picks a free one)
+ * @param managementHost interface the management port binds (loopback by default)
  * @param topicPrefix installation prefix of every topic
  * @param registryUrl schema registry base URL
  * @param apiKeys accepted API keys, hashed
@@ -50,6 +52,7 @@ public record IngestConfig(
     int httpPort,
     int httpInstances,
     int managementPort,
+    String managementHost,
     String topicPrefix,
     String registryUrl,
     ApiKeys apiKeys,
@@ -71,8 +74,10 @@ public record IngestConfig(
 
   static final Field<String> HTTP_HOST =
       Field.ofString("ingest.http.host")
-          .withDefault("0.0.0.0")
-          .withDoc("Interface the app-facing API listens on.");
+          .withDefault("127.0.0.1")
+          .withDoc(
+              "Interface the app-facing API listens on: loopback by default, 0.0.0.0 to serve"
+                  + " other machines (containers).");
   static final Field<Integer> HTTP_PORT =
       Field.ofInt("ingest.http.port")
           .withDefault(8080)
@@ -85,6 +90,7 @@ public record IngestConfig(
           .withDoc(
               "API server instances, one event loop each, sharing the port; 0 runs one per"
                   + " available processor.");
+  static final Field<String> MANAGEMENT_HOST = SharedFields.MANAGEMENT_HOST;
   static final Field<Integer> MANAGEMENT_PORT =
       Field.ofInt("ingest.management.port")
           .withDefault(9080)
@@ -167,6 +173,7 @@ public record IngestConfig(
                   HTTP_PORT,
                   HTTP_INSTANCES,
                   MANAGEMENT_PORT,
+                  MANAGEMENT_HOST,
                   TOPIC_PREFIX,
                   REGISTRY_URL,
                   API_KEYS,
@@ -218,6 +225,7 @@ public record IngestConfig(
         config.get(HTTP_PORT),
         config.get(HTTP_INSTANCES),
         config.get(MANAGEMENT_PORT),
+        config.get(MANAGEMENT_HOST),
         config.get(TOPIC_PREFIX),
         config.get(REGISTRY_URL),
         keys,

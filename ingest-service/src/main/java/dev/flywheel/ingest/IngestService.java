@@ -223,11 +223,13 @@ public final class IngestService implements Service {
                 httpApi.port() > 0
                     ? CheckResult.up("listening on " + httpApi.port())
                     : CheckResult.down("not listening"))
+        .readiness("models", () -> servingEveryRelease(swapper))
         .readiness("kafka", KafkaHealthChecks.clusterReachable(admin, KAFKA_CHECK_TIMEOUT))
         .readiness("topics", KafkaHealthChecks.topicsExist(admin, topicNames, KAFKA_CHECK_TIMEOUT));
     ManagementServer server =
         ManagementServer.builder()
             .vertx(vertx)
+            .host(config.managementHost())
             .port(config.managementPort())
             .registry(metrics)
             .health(health)
@@ -239,6 +241,13 @@ public final class IngestService implements Service {
         "Ingest gateway ready: API on port {}, management on port {}",
         httpApi.port(),
         server.port());
+  }
+
+  private static CheckResult servingEveryRelease(ModelSwapper swapper) {
+    List<String> pending = swapper.pending();
+    return pending.isEmpty()
+        ? CheckResult.up("every released champion is loaded (or refused, see the logs)")
+        : CheckResult.down("loading the released champion of " + String.join(", ", pending));
   }
 
   private Map<String, Object> producerConfig(KafkaClients clients) {
@@ -260,6 +269,11 @@ public final class IngestService implements Service {
       throw new IllegalStateException("the ingest gateway is not started");
     }
     return current.port();
+  }
+
+  /** One of the API's server instances (tests). */
+  HttpApi api() {
+    return api;
   }
 
   /** The management port (after {@link #start()}). */

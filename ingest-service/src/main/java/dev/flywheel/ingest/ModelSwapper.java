@@ -34,6 +34,10 @@ final class ModelSwapper implements AutoCloseable {
   private final ExecutorService closer =
       Executors.newSingleThreadExecutor(EventProducer.named("flywheel-ingest-model-closer"));
   private final Map<String, ReleaseEntry> wanted = new ConcurrentHashMap<>();
+
+  /** Per model, the release last settled: served, or refused for good (a bad bundle). */
+  private final Map<String, ReleaseEntry> settled = new ConcurrentHashMap<>();
+
   private final MeterRegistry metrics;
   private final Timer swapDuration;
 
@@ -63,6 +67,18 @@ final class ModelSwapper implements AutoCloseable {
     loader.execute(() -> load(entry.model()));
   }
 
+  /**
+   * The models whose latest release is neither served nor refused yet; the gateway is not ready
+   * while any is, since predict would answer 503 for a model that has a champion.
+   */
+  List<String> pending() {
+    return wanted.entrySet().stream()
+        .filter(e -> settled.get(e.getKey()) != e.getValue())
+        .map(Map.Entry::getKey)
+        .sorted()
+        .toList();
+  }
+
   private void load(String model) {
     ReleaseEntry entry = wanted.get(model);
     if (entry == null) {
@@ -73,6 +89,7 @@ final class ModelSwapper implements AutoCloseable {
     if (current.isPresent()
         && current.get().version() == entry.version()
         && current.get().sha256().equalsIgnoreCase(sha256)) {
+      settled.put(model, entry);
       return;
     }
     long started = System.nanoTime();
@@ -86,6 +103,7 @@ final class ModelSwapper implements AutoCloseable {
         return;
       }
       served.swap(new ServedModel(model, entry.version(), sha256, classifier, closer));
+      settled.put(model, entry);
       swapDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       metrics
           .counter("flywheel.ingest.model.swaps", "model", model, "outcome", "swapped")
@@ -106,6 +124,7 @@ final class ModelSwapper implements AutoCloseable {
 
   private void refuse(
       ReleaseEntry entry, Optional<ServedModel> current, String reason, Exception error) {
+    settled.put(entry.model(), entry);
     metrics
         .counter("flywheel.ingest.model.swaps", "model", entry.model(), "outcome", reason)
         .increment();

@@ -1,7 +1,10 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.auth.Principal;
+import dev.flywheel.common.error.ValidationError;
 import dev.flywheel.events.PredictionLogged;
 import dev.flywheel.schemas.Events;
+import dev.flywheel.schemas.Texts;
 import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.Prediction;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,7 +58,7 @@ final class PredictHandler {
     metrics.counter(INFERENCE_REJECTED); // present at 0 from the start
   }
 
-  void predict(RoutingContext ctx) {
+  void predict(RoutingContext ctx, Principal caller) {
     String model = Requests.pathString(ctx, "model");
     JsonObject body = Requests.bodyObject(ctx);
     List<String> texts = new ArrayList<>();
@@ -64,6 +67,17 @@ final class PredictHandler {
       body.getJsonArray("texts").forEach(t -> texts.add((String) t));
     } else {
       texts.add(body.getString("text"));
+    }
+    for (int i = 0; i < texts.size(); i++) {
+      if (!Texts.hasVisibleContent(texts.get(i))) {
+        ctx.fail(
+            ApiException.badRequest(
+                "the request does not match the API contract",
+                List.of(
+                    new ValidationError(
+                        batch ? "texts[" + i + "]" : "text", "has no visible characters"))));
+        return;
+      }
     }
     Optional<ServedModel> acquired = served.acquire(model);
     if (acquired.isEmpty()) {
@@ -93,7 +107,15 @@ final class PredictHandler {
             } finally {
               version.release();
             }
-            context.runOnContext(v -> respond(ctx, version, texts, outcome, batch));
+            context.runOnContext(
+                v -> {
+                  // Off the router's call stack: a failure here must still answer the request.
+                  try {
+                    respond(ctx, caller, version, texts, outcome, batch);
+                  } catch (RuntimeException e) {
+                    ctx.fail(e);
+                  }
+                });
           });
     } catch (RejectedExecutionException e) {
       version.release();
@@ -103,8 +125,13 @@ final class PredictHandler {
   }
 
   private void respond(
-      RoutingContext ctx, ServedModel version, List<String> texts, Outcome outcome, boolean batch) {
-    String app = Gatekeeper.principal(ctx).appId();
+      RoutingContext ctx,
+      Principal caller,
+      ServedModel version,
+      List<String> texts,
+      Outcome outcome,
+      boolean batch) {
+    String app = caller.appId();
     String requestId = ctx.request().getHeader("X-Request-Id");
     Instant now = Instant.now();
     List<Outgoing<?, ?>> records = new ArrayList<>();

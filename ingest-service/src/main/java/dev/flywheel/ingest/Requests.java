@@ -1,13 +1,18 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.error.ValidationError;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /** Small accessors for what the contract validation left on a routing context. */
 final class Requests {
+  private static final Pattern POSITIVE_INT = Pattern.compile("[1-9][0-9]{0,9}");
+
   private Requests() {}
 
   static ValidatedRequest validated(RoutingContext ctx) {
@@ -19,8 +24,25 @@ final class Requests {
     return ctx.pathParam(name);
   }
 
+  /**
+   * A positive int path parameter, read strictly from the raw path: decimal digits without sign,
+   * fraction or leading zero, within int's range (so {@code 4294967297} is refused, not wrapped to
+   * 1, and {@code 1.0} or {@code +1} are not read as 1).
+   *
+   * @throws ApiException 400 naming the parameter otherwise
+   */
   static int pathInt(RoutingContext ctx, String name) {
-    return validated(ctx).getPathParameters().get(name).getInteger();
+    String raw = ctx.pathParam(name);
+    if (raw == null
+        || !POSITIVE_INT.matcher(raw).matches()
+        || Long.parseLong(raw) > Integer.MAX_VALUE) {
+      throw ApiException.badRequest(
+          "the request does not match the API contract",
+          List.of(
+              new ValidationError(
+                  name, "must be a whole number from 1 to " + Integer.MAX_VALUE + ", in digits")));
+    }
+    return Integer.parseInt(raw);
   }
 
   static String query(RoutingContext ctx, String name) {

@@ -244,7 +244,8 @@ class IngestApiIT {
             new Object[] {
               "unknown model (read)", "GET", "/v1/models/no-such-model", null, 404, null
             },
-            new Object[] {"invalid model name", "GET", "/v1/models/Not_A_Name", null, 400, "model"},
+            new Object[] {"invalid model name", "GET", "/v1/models/not_a_name", null, 400, "model"},
+            new Object[] {"upper-case path", "GET", "/v1/models/Not-A-Name", null, 400, "path"},
             new Object[] {
               "predict with both text and texts",
               "POST",

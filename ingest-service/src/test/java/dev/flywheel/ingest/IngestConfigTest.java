@@ -3,6 +3,8 @@ package dev.flywheel.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flywheel.common.auth.ApiKeys;
+import dev.flywheel.common.auth.Role;
 import dev.flywheel.common.config.InvalidConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

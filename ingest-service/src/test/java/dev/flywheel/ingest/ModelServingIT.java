@@ -56,12 +56,10 @@ class ModelServingIT {
     StoredArtifact v1 = train(store, examples, "1", 1);
     StoredArtifact v2 = train(store, examples, "2", 2);
 
+    String prefix = infra.newTopicPrefix() + "serve";
+    Map<String, String> settings = Map.of("artifacts.uri", artifacts.toUri().toString());
     try (TestGateway gateway =
-        TestGateway.start(
-            infra.bootstrapServers(),
-            infra.registryUrl(),
-            infra.newTopicPrefix() + "serve",
-            Map.of("artifacts.uri", artifacts.toUri().toString()))) {
+        TestGateway.start(infra.bootstrapServers(), infra.registryUrl(), prefix, settings)) {
       assertThat(predict(gateway, "a dog").statusCode()).isEqualTo(404);
       HttpResponse<String> spec =
           gateway.put(
@@ -155,6 +153,17 @@ class ModelServingIT {
         assertThat(seen).contains(1, 2);
         // Once a client saw v2 it never sees v1 again: the switch is atomic.
         assertThat(seen.subList(seen.indexOf(2), seen.size())).containsOnly(2);
+      }
+
+      // A second gateway started now is ready only once it serves the released champion:
+      // predict answers at once, never a 503 while the bundle still loads.
+      try (TestGateway restarted =
+          TestGateway.start(infra.bootstrapServers(), infra.registryUrl(), prefix, settings)) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> restarted.management("/health/ready").statusCode() == 200);
+        assertThat(servedVersion(restarted)).isEqualTo(2);
       }
 
       // A release whose bundle does not match its sha256 is refused; v2 keeps serving.

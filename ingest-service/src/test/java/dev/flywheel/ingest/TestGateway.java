@@ -1,5 +1,7 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.common.auth.ApiKeys;
+import dev.flywheel.common.auth.Role;
 import dev.flywheel.schemas.RegistryConfig;
 import dev.flywheel.schemas.SchemaRegistryClient;
 import dev.flywheel.schemas.Topic;

@@ -1,14 +1,14 @@
 package dev.flywheel.ingest.bench;
 
+import dev.flywheel.common.auth.ApiKeys;
+import dev.flywheel.common.auth.Role;
 import dev.flywheel.embedded.EmbeddedInfra;
 import dev.flywheel.events.FeedbackKind;
 import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ReleaseKind;
-import dev.flywheel.ingest.ApiKeys;
 import dev.flywheel.ingest.IngestConfig;
 import dev.flywheel.ingest.IngestService;
-import dev.flywheel.ingest.Role;
 import dev.flywheel.schemas.Events;
 import dev.flywheel.schemas.RegistryConfig;
 import dev.flywheel.schemas.SchemaRegistryClient;
