@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param topicPrefix prefix of every topic name
  * @param groupId consumer group of the candidate and release-request consumer
  * @param managementPort port of the management HTTP server (0 picks a free one)
+ * @param managementHost interface the management port binds (loopback by default)
  * @param latencySamples single-example inferences timed for the latency budget
  * @param artifactsRoot root of the artifact store, when bundles are read through one
  * @param stateTimeout how long reading a topic to its end (start-up, snapshots) may take
@@ -33,6 +34,7 @@ public record EvaluatorConfig(
     String topicPrefix,
     String groupId,
     int managementPort,
+    String managementHost,
     int latencySamples,
     Optional<String> artifactsRoot,
     Duration stateTimeout,
@@ -45,6 +47,7 @@ public record EvaluatorConfig(
           .withDefault("flywheel-evaluator")
           .withValidator(Validators.notBlank())
           .withDoc("Consumer group that consumes candidates and release requests.");
+  static final Field<String> MANAGEMENT_HOST = SharedFields.MANAGEMENT_HOST;
   static final Field<Integer> MANAGEMENT_PORT =
       Field.ofInt("evaluator.management.port")
           .withDefault(8084)
@@ -76,6 +79,7 @@ public record EvaluatorConfig(
                   TOPIC_PREFIX,
                   GROUP_ID,
                   MANAGEMENT_PORT,
+                  MANAGEMENT_HOST,
                   LATENCY_SAMPLES,
                   ARTIFACTS_ROOT,
                   STATE_TIMEOUT))
@@ -119,6 +123,7 @@ public record EvaluatorConfig(
         config.get(TOPIC_PREFIX),
         config.get(GROUP_ID),
         config.get(MANAGEMENT_PORT),
+        config.get(MANAGEMENT_HOST),
         config.get(LATENCY_SAMPLES),
         config.find(ARTIFACTS_ROOT),
         config.get(STATE_TIMEOUT),

@@ -79,6 +79,7 @@ public final class EvaluatorMain {
             .liveness(EvaluatorService.SERVICE, service.liveness());
     ManagementServer management =
         ManagementServer.builder()
+            .host(config.managementHost())
             .port(config.managementPort())
             .registry(registry)
             .health(checks)

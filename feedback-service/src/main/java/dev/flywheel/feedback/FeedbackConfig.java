@@ -1,5 +1,6 @@
 package dev.flywheel.feedback;
 
+import dev.flywheel.common.auth.ApiKeys;
 import dev.flywheel.common.config.ClientType;
 import dev.flywheel.common.config.Config;
 import dev.flywheel.common.config.ConfigSpec;
@@ -20,7 +21,10 @@ import java.util.Optional;
  * {@code schema.registry.url} are required.
  *
  * @param managementPort port of /health/live, /health/ready and /metrics (0 picks a free one)
+ * @param managementHost interface the management port binds (loopback by default)
  * @param httpPort port of the live-quality API {@code GET /v1/quality/{model}} (0: a free one)
+ * @param httpHost interface the live-quality API binds (loopback by default)
+ * @param apiKeys the keys the live-quality API accepts (the gateway's; none: it refuses all)
  * @param topicPrefix installation prefix of every topic
  * @param registryUrl schema registry base URL
  * @param applicationId Kafka Streams application id (consumer group, internal topic prefix)
@@ -31,7 +35,10 @@ import java.util.Optional;
  */
 public record FeedbackConfig(
     int managementPort,
+    String managementHost,
     int httpPort,
+    String httpHost,
+    ApiKeys apiKeys,
     String topicPrefix,
     String registryUrl,
     String applicationId,
@@ -40,6 +47,20 @@ public record FeedbackConfig(
     KafkaClients clients,
     int replicationFactor) {
 
+  static final Field<String> MANAGEMENT_HOST = SharedFields.MANAGEMENT_HOST;
+  static final Field<String> HTTP_HOST =
+      Field.ofString("feedback.http.host")
+          .withDefault("127.0.0.1")
+          .withValidator(Validators.notBlank())
+          .withDoc(
+              "Interface of the live-quality API: loopback by default, 0.0.0.0 in containers.");
+  static final Field<List<String>> API_KEYS =
+      Field.ofList("feedback.api.keys")
+          .withDefault(List.of())
+          .withDoc(
+              "Keys the live-quality API accepts, in the gateway's format"
+                  + " (<app-id>:<app|admin>:<sha256-hex-of-key>); without any it refuses every"
+                  + " request.");
   static final Field<Integer> MANAGEMENT_PORT =
       Field.ofInt("feedback.management.port")
           .withDefault(9082)
@@ -107,7 +128,10 @@ public record FeedbackConfig(
           .define(
               List.of(
                   MANAGEMENT_PORT,
+                  MANAGEMENT_HOST,
                   HTTP_PORT,
+                  HTTP_HOST,
+                  API_KEYS,
                   TOPIC_PREFIX,
                   REGISTRY_URL,
                   APPLICATION_ID,
@@ -154,6 +178,12 @@ public record FeedbackConfig(
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage());
     }
+    ApiKeys keys = null;
+    try {
+      keys = ApiKeys.parse(config.get(API_KEYS));
+    } catch (IllegalArgumentException e) {
+      problems.add(API_KEYS.name() + ": " + e.getMessage());
+    }
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
     }
@@ -161,7 +191,10 @@ public record FeedbackConfig(
     Optional<String> applicationId = config.find(APPLICATION_ID);
     return new FeedbackConfig(
         config.get(MANAGEMENT_PORT),
+        config.get(MANAGEMENT_HOST),
         config.get(HTTP_PORT),
+        config.get(HTTP_HOST),
+        keys,
         prefix,
         config.get(REGISTRY_URL),
         applicationId.orElse(prefix + "-feedback"),

@@ -105,6 +105,7 @@ public final class FeedbackService implements Service {
             .liveness("kafka-streams", KafkaHealthChecks.streamsAlive(streams));
     management =
         ManagementServer.builder()
+            .host(config.managementHost())
             .port(config.managementPort())
             .registry(registry)
             .health(checks)
@@ -112,7 +113,12 @@ public final class FeedbackService implements Service {
     management.start();
     started.push(management);
     qualityApi =
-        new QualityApi(() -> streams, config.httpPort(), config.settings().qualityWindow());
+        new QualityApi(
+            () -> streams,
+            config.httpHost(),
+            config.httpPort(),
+            config.apiKeys(),
+            config.settings().qualityWindow());
     qualityApi.start();
     started.push(qualityApi);
 

@@ -1,6 +1,9 @@
 package dev.flywheel.feedback;
 
+import dev.flywheel.common.auth.ApiKeys;
+import dev.flywheel.common.auth.RequestTargets;
 import dev.flywheel.common.error.HttpErrors;
+import dev.flywheel.common.error.ValidationError;
 import dev.flywheel.common.lifecycle.Service;
 import dev.flywheel.schemas.Events;
 import io.vertx.core.Future;
@@ -16,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,14 +49,19 @@ final class QualityApi implements Service {
   private static final String JSON = "application/json; charset=utf-8";
 
   private final Supplier<KafkaStreams> streams;
+  private final String host;
   private final int port;
+  private final ApiKeys keys;
   private final Duration windowSize;
   private Vertx vertx;
   private volatile HttpServer server;
 
-  QualityApi(Supplier<KafkaStreams> streams, int port, Duration windowSize) {
+  QualityApi(
+      Supplier<KafkaStreams> streams, String host, int port, ApiKeys keys, Duration windowSize) {
     this.streams = streams;
+    this.host = host;
     this.port = port;
+    this.keys = keys;
     this.windowSize = windowSize;
   }
 
@@ -65,10 +74,14 @@ final class QualityApi implements Service {
   public void start() throws Exception {
     vertx = Vertx.vertx();
     Router router = Router.router(vertx);
+    router.route().handler(this::admit);
     router.get("/v1/quality/:model").handler(this::quality);
     HttpErrors.installDefaults(router);
-    server = await(vertx.createHttpServer().requestHandler(router).listen(port));
-    LOG.info("live-quality API listening on port {}", server.actualPort());
+    if (keys.size() == 0) {
+      LOG.warn("live-quality API has no keys (feedback.api.keys): it refuses every request");
+    }
+    server = await(vertx.createHttpServer().requestHandler(router).listen(port, host));
+    LOG.info("live-quality API listening on {}:{}", host, server.actualPort());
   }
 
   /** The port the API listens on. */
@@ -94,6 +107,28 @@ final class QualityApi implements Service {
         vertx = null;
       }
     }
+  }
+
+  /**
+   * Every request, before routing: its path in the one canonical spelling (400) and a key the
+   * gateway would accept (401), whatever the path, so that nothing is answered without one.
+   */
+  private void admit(RoutingContext ctx) {
+    Optional<String> problem = RequestTargets.problem(ctx.request().path());
+    if (problem.isPresent()) {
+      HttpErrors.badRequest(
+          ctx.response(),
+          "the request target is not canonical",
+          List.of(new ValidationError("path", problem.get())));
+      return;
+    }
+    if (keys.authenticate(ApiKeys.presentedKey(ctx.request())).isEmpty()) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      HttpErrors.unauthorized(
+          ctx.response(), "a valid API key is required (Authorization: Bearer <key>)");
+      return;
+    }
+    ctx.next();
   }
 
   private void quality(RoutingContext ctx) {

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.flywheel.common.auth.ApiKeys;
+import dev.flywheel.common.auth.Role;
 import dev.flywheel.embedded.EmbeddedInfra;
 import dev.flywheel.embedded.EmbeddedInfraExtension;
 import dev.flywheel.events.FeedbackKind;
@@ -63,6 +65,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(EmbeddedInfraExtension.class)
 class FeedbackServiceIT {
+  private static final String QUALITY_KEY = "quality-reader-key";
   private static final String MODEL = "sentiment";
   private static final String HEARTBEAT = "heartbeat";
   private static final List<String> LABELS = List.of("negative", "positive");
@@ -105,6 +108,7 @@ class FeedbackServiceIT {
     env.put("FLYWHEEL_FEEDBACK_APPLICATION_ID", infra.newGroupId());
     env.put("FLYWHEEL_FEEDBACK_MANAGEMENT_PORT", "0");
     env.put("FLYWHEEL_FEEDBACK_HTTP_PORT", "0");
+    env.put("FLYWHEEL_FEEDBACK_API_KEYS", ApiKeys.entry("ops", Role.APP, QUALITY_KEY));
     env.put("FLYWHEEL_FEEDBACK_JOIN_WINDOW", "10m");
     // Catching up after the restart reorders events by seconds: grace must cover that.
     env.put("FLYWHEEL_FEEDBACK_JOIN_GRACE", "30s");
@@ -254,6 +258,18 @@ class FeedbackServiceIT {
       assertThat(quality.statusCode()).isEqualTo(200);
       assertThat(quality.body()).contains("\"version\":1").contains("\"liveAccuracy\"");
       assertThat(get(second.qualityPort(), "/v1/quality/nobody").statusCode()).isEqualTo(404);
+      HttpResponse<String> noKey =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:" + second.qualityPort() + "/v1/quality/" + MODEL))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(noKey.statusCode()).as("the quality API needs the gateway's keys").isEqualTo(401);
+      assertThat(get(second.qualityPort(), "//v1/quality/" + MODEL).statusCode())
+          .as("a non-canonical path")
+          .isEqualTo(400);
     } finally {
       second.close();
     }
@@ -357,6 +373,7 @@ class FeedbackServiceIT {
   private HttpResponse<String> get(int port, String path) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + QUALITY_KEY)
             .timeout(Duration.ofSeconds(10))
             .build(),
         HttpResponse.BodyHandlers.ofString());

@@ -36,6 +36,7 @@ final class EmbeddedStack implements AutoCloseable {
   }
 
   static EmbeddedStack start(Path dataDir, int kafkaPort, int registryPort, String prefix) {
+    DataDirectory.ensurePrivate(dataDir);
     EmbeddedKafka kafka =
         EmbeddedKafka.builder().dataDir(dataDir.resolve("kafka")).port(kafkaPort).build().start();
     EmbeddedSchemaRegistry registry = null;

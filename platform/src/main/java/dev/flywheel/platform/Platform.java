@@ -63,6 +63,7 @@ final class Platform implements AutoCloseable {
       HealthChecks trainerHealth = new HealthChecks();
       this.trainerManagement =
           ManagementServer.builder()
+              .host(trainerConfig.managementHost())
               .port(trainerConfig.managementPort())
               .health(trainerHealth)
               .registry(metrics)
@@ -135,6 +136,9 @@ final class Platform implements AutoCloseable {
     env.put("FLYWHEEL_INGEST_HTTP_HOST", settings.host());
     env.put("FLYWHEEL_INGEST_HTTP_PORT", Integer.toString(settings.apiPort()));
     env.put("FLYWHEEL_INGEST_API_KEYS", keys.gatewaySetting());
+    env.put("FLYWHEEL_FEEDBACK_API_KEYS", keys.gatewaySetting());
+    env.put("FLYWHEEL_FEEDBACK_HTTP_HOST", settings.host());
+    env.put("FLYWHEEL_MANAGEMENT_HOST", settings.host());
     env.put("FLYWHEEL_INGEST_MANAGEMENT_PORT", Integer.toString(settings.managementPort(0)));
     env.put("FLYWHEEL_FEEDBACK_MANAGEMENT_PORT", Integer.toString(settings.managementPort(1)));
     env.put("FLYWHEEL_FEEDBACK_HTTP_PORT", Integer.toString(settings.managementPort(2)));
@@ -150,8 +154,13 @@ final class Platform implements AutoCloseable {
     String host = settings.host();
     out.println("Flywheel is up:");
     out.println("  API (gateway)     " + apiUrl());
-    out.println("  admin key         " + keys.admin());
-    out.println("  app key           " + keys.app());
+    if (keys.created()) {
+      out.println("  admin key         " + keys.admin() + "   (shown once: created just now)");
+      out.println("  app key           " + keys.app());
+      out.println("  keys kept in      " + keys.file().toAbsolutePath() + " (owner-only)");
+    } else {
+      out.println("  API keys          in " + keys.file().toAbsolutePath() + " (owner-only)");
+    }
     out.println("  Kafka             " + stack.bootstrapServers());
     out.println("  schema registry   " + stack.registryUrl());
     out.printf(

@@ -56,10 +56,12 @@ record PlatformSettings(
         keys.load(reader);
       }
     }
+    boolean created = false;
     if (keys.getProperty("admin") == null || keys.getProperty("app") == null) {
       keys.setProperty("admin", newKey());
       keys.setProperty("app", newKey());
-      Files.createDirectories(dataDir);
+      created = true;
+      DataDirectory.ensurePrivate(dataDir);
       Files.deleteIfExists(file);
       Files.createFile(
           file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -67,11 +69,14 @@ record PlatformSettings(
         keys.store(writer, "Flywheel API keys of this data directory (admin and app roles)");
       }
     }
-    return new ApiKeys(keys.getProperty("admin"), keys.getProperty("app"));
+    return new ApiKeys(keys.getProperty("admin"), keys.getProperty("app"), file, created);
   }
 
-  /** An admin key and an app key. */
-  record ApiKeys(String admin, String app) {
+  /**
+   * An admin key and an app key, the file that keeps them, and whether they were made just now
+   * (then, and only then, they are shown to the operator).
+   */
+  record ApiKeys(String admin, String app, Path file, boolean created) {
     /** The gateway's setting: app-id:role:sha256-of-key, only hashes. */
     String gatewaySetting() {
       return "admin:admin:" + sha256(admin) + ",demo-app:app:" + sha256(app);

@@ -19,10 +19,27 @@ class PlatformSettingsTest {
     PlatformSettings.ApiKeys second = PlatformSettings.forDemo(dataDir).apiKeys();
 
     assertThat(first.admin()).startsWith("fw_").isNotEqualTo(first.app());
-    assertThat(second).isEqualTo(first);
+    assertThat(second.admin()).isEqualTo(first.admin());
+    assertThat(second.app()).isEqualTo(first.app());
+    assertThat(first.created()).as("made on the first start: shown once").isTrue();
+    assertThat(second.created()).as("kept afterwards: not shown again").isFalse();
     Path file = dataDir.resolve("api-keys.properties");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
+  }
+
+  @Test
+  void shouldMakeTheDataDirectoryOwnerOnlyAndTightenAnOpenOne() throws Exception {
+    Path fresh = dataDir.resolve("fresh");
+    DataDirectory.ensurePrivate(fresh);
+    Path open = Files.createDirectory(dataDir.resolve("open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+    DataDirectory.ensurePrivate(open);
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(open)))
+        .isEqualTo("rwx------");
   }
 
   @Test

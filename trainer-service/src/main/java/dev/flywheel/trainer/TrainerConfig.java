@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param topicPrefix installation prefix of every topic name
  * @param registryUrl schema registry base URL
  * @param managementPort port of health and metrics (0 picks a free one)
+ * @param managementHost interface the management port binds (loopback by default)
  * @param groupId consumer group of the workers on the retrain-requests topic
  * @param instanceId this process's name within the service (worker ids and transactional ids)
  * @param workers training workers (consumers in the group) in this process
@@ -42,6 +43,7 @@ public record TrainerConfig(
     String topicPrefix,
     String registryUrl,
     int managementPort,
+    String managementHost,
     String groupId,
     String instanceId,
     int workers,
@@ -57,6 +59,7 @@ public record TrainerConfig(
 
   static final Field<String> TOPIC_PREFIX = SharedFields.TOPICS_PREFIX;
   static final Field<String> REGISTRY_URL = SharedFields.SCHEMA_REGISTRY_URL;
+  static final Field<String> MANAGEMENT_HOST = SharedFields.MANAGEMENT_HOST;
   static final Field<Integer> MANAGEMENT_PORT =
       Field.ofInt("trainer.management.port")
           .withDefault(8083)
@@ -130,6 +133,7 @@ public record TrainerConfig(
           .define(TOPIC_PREFIX)
           .define(REGISTRY_URL)
           .define(MANAGEMENT_PORT)
+          .define(MANAGEMENT_HOST)
           .define(GROUP_ID)
           .define(WORKERS)
           .define(ARTIFACT_STORE)
@@ -176,6 +180,7 @@ public record TrainerConfig(
         prefix,
         config.get(REGISTRY_URL),
         config.get(MANAGEMENT_PORT),
+        config.get(MANAGEMENT_HOST),
         config.find(GROUP_ID).orElse(prefix + "-trainer"),
         config.get(KafkaClients.INSTANCE_ID),
         config.get(WORKERS),
@@ -197,6 +202,7 @@ public record TrainerConfig(
         topicPrefix,
         registryUrl,
         managementPort,
+        managementHost,
         groupId,
         instanceId,
         count,

@@ -73,7 +73,11 @@ public final class TrainerService implements Service {
           TrainerConfig config = TrainerConfig.fromEnvironment();
           HealthChecks health = new HealthChecks();
           return List.of(
-              ManagementServer.builder().port(config.managementPort()).health(health).build(),
+              ManagementServer.builder()
+                  .host(config.managementHost())
+                  .port(config.managementPort())
+                  .health(health)
+                  .build(),
               new TrainerService(config, Metrics.registry(), health));
         });
   }
