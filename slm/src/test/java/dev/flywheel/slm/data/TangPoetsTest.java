@@ -26,6 +26,6 @@ class TangPoetsTest {
         .allSatisfy(
             e ->
                 assertThat(e.text().codePoints().filter(Character::isIdeographic).count())
-                    .isGreaterThanOrEqualTo(10));
+                    .isPositive());
   }
 }
