@@ -7,7 +7,7 @@
 Eight of the most prolific Tang poets (authors '不詳', '無名氏' and the formulaic '易靜' left out),
 250 poems each, drawn with a fixed seed from their poems in file order; the text is the poem's lines
 joined as they are (with their punctuation), one 'label<TAB>text' line per poem, poems whose text
-repeats dropped.
+repeats or has no Han character dropped.
 """
 import glob
 import json
@@ -26,7 +26,8 @@ for path in sorted(glob.glob(sys.argv[1] + "/poet.tang.*.json"), key=key):
     with open(path, encoding="utf-8") as f:
         for poem in json.load(f):
             text = "".join(poem["paragraphs"]).replace("\t", " ").replace("\n", " ").strip()
-            if poem["author"] in poems and text and text not in seen:
+            has_han = any("\u3400" <= ch <= "\u9fff" for ch in text)
+            if poem["author"] in poems and has_han and text not in seen:
                 seen.add(text)
                 poems[poem["author"]].append(text)
 rng = random.Random(15)
