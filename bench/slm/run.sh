@@ -4,18 +4,20 @@
 #   bench/slm/run.sh arch=bag,lstm,transformer task=topics8,categories26
 #   bench/slm/run.sh arch=bag task=topics8 limit=5000 embeddingDim=128
 # Prints one Markdown table row per architecture and task.
+# BENCH_MAIN=dev.flywheel.slm.bench.SmallDataBenchmark runs the small-data benchmark instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -o -q -pl slm test-compile -Dcheckstyle.skip
 mvn -B -o -q -pl slm dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$PWD/slm/target/bench.classpath"
 # A snapshot of the classes, so rebuilding the module during a long run cannot change it.
-rm -rf slm/target/bench-classes && mkdir -p slm/target/bench-classes
-cp -r slm/target/classes/. slm/target/test-classes/. slm/target/bench-classes/
+# One directory per run, so two runs at once do not share one.
+CLASSES=$(mktemp -d slm/target/bench-classes.XXXXXX)
+cp -r slm/target/classes/. slm/target/test-classes/. "$CLASSES"/
 CLASSPATH_FILE=slm/target/bench.classpath
 test -s "$CLASSPATH_FILE"
 export DJL_OFFLINE=true
 exec java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
   -Dai.djl.pytorch.num_interop_threads=1 \
-  -cp "slm/target/bench-classes:$(cat "$CLASSPATH_FILE")" \
-  dev.flywheel.slm.bench.SlmBenchmark "$@"
+  -cp "$CLASSES:$(cat "$CLASSPATH_FILE")" \
+  "${BENCH_MAIN:-dev.flywheel.slm.bench.SlmBenchmark}" "$@"

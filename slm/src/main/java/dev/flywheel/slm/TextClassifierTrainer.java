@@ -53,6 +53,9 @@ public final class TextClassifierTrainer {
   private static final int EVAL_BATCH = 512;
   private static final int CHECKPOINT_FORMAT = 1;
 
+  /** Folds of the cross-validation that chooses the epoch count on small data. */
+  public static final int FOLDS = 5;
+
   // DJL's PyTorch gradient collector is one per JVM; a second concurrent run waits here instead
   // of failing inside the engine.
   private static final ReentrantLock ONE_RUN_AT_A_TIME = new ReentrantLock(true);
@@ -75,6 +78,16 @@ public final class TextClassifierTrainer {
     }
     Map<String, Integer> labelIndex = checkLabels(request);
     Split split = Split.of(request.examples(), h);
+    // Too few validation examples to stop on: cross-validate the epoch count, train on everything.
+    boolean crossValidate =
+        h.patience() > 0
+            && h.validationShare() > 0
+            && h.minValidation() > 0
+            && split.validation().size() < h.minValidation()
+            && request.examples().size() >= 2 * FOLDS;
+    if (crossValidate) {
+      split = new Split(request.examples(), List.of());
+    }
     Checkpoints.Loaded resumed = request.resumeFrom().map(Checkpoints::read).orElse(null);
     String fingerprint = fingerprint(request.examples());
     if (resumed != null) {
@@ -126,10 +139,23 @@ public final class TextClassifierTrainer {
           TrainingException.Reason.INTERRUPTED, "interrupted while waiting for another run", e);
     }
     try {
+      Hyperparameters control = h;
+      CrossValidation cv = null;
+      if (crossValidate) {
+        cv = crossValidate(request, h, device, warmStart, labelIndex, runId);
+        control =
+            h.withValues(
+                Map.of(
+                    "epochs", Integer.toString(cv.bestEpoch()),
+                    "patience", "0",
+                    "validationShare", "0"));
+      }
       Engine.getInstance().setRandomSeed((int) (h.seed() ^ (h.seed() >>> 32)));
       return run(
           request,
           h,
+          control,
+          cv,
           device,
           tokenizer,
           warmStart,
@@ -147,9 +173,139 @@ public final class TextClassifierTrainer {
     }
   }
 
+  /**
+   * The mean validation accuracy per epoch over the folds (each example validated once), and the
+   * first epoch where it is highest.
+   */
+  record CrossValidation(List<Double> accuracy, int bestEpoch, int examples) {
+    double bestAccuracy() {
+      return accuracy.get(bestEpoch - 1);
+    }
+  }
+
+  private static CrossValidation crossValidate(
+      TrainingRequest request,
+      Hyperparameters h,
+      Device device,
+      WarmStart warmStart,
+      Map<String, Integer> labelIndex,
+      String runId) {
+    long started = System.nanoTime();
+    List<List<Example>> folds = new ArrayList<>();
+    for (int f = 0; f < FOLDS; f++) {
+      folds.add(new ArrayList<>());
+    }
+    for (Example e : request.examples()) {
+      folds.get(Math.min(FOLDS - 1, (int) (Split.unit(e.id(), h.seed() + 1) * FOLDS))).add(e);
+    }
+    Hyperparameters foldH = h.withValues(Map.of("patience", "0"));
+    double[] correct = new double[h.epochs()];
+    int validated = 0;
+    for (int f = 0; f < FOLDS; f++) {
+      List<Example> validation = folds.get(f);
+      if (validation.isEmpty()) {
+        continue;
+      }
+      List<Example> train = new ArrayList<>();
+      for (int g = 0; g < FOLDS; g++) {
+        if (g != f) {
+          train.addAll(folds.get(g));
+        }
+      }
+      Tokenizer tokenizer =
+          warmStart.used()
+              ? request.parent().orElseThrow().tokenizer()
+              : Tokenizer.build(texts(train), h.minFrequency(), h.maxVocab(), h.sequenceLength());
+      long seed = h.seed() + 1 + f;
+      Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+      List<Double> curve =
+          foldCurve(
+              request,
+              foldH,
+              device,
+              tokenizer,
+              warmStart,
+              Encoded.of(train, tokenizer, foldH, labelIndex),
+              Encoded.of(validation, tokenizer, foldH, labelIndex),
+              runId + " fold " + (f + 1) + "/" + FOLDS);
+      for (int e = 0; e < curve.size(); e++) {
+        correct[e] += curve.get(e) * validation.size();
+      }
+      validated += validation.size();
+    }
+    List<Double> accuracy = new ArrayList<>();
+    int best = 1;
+    for (int e = 0; e < correct.length; e++) {
+      accuracy.add(correct[e] / validated);
+      if (correct[e] > correct[best - 1] + 1e-9) {
+        best = e + 1;
+      }
+    }
+    LOG.info(
+        "training {}: {}-fold cross-validation chose {} epochs (accuracy {} over {} examples, {})",
+        runId,
+        FOLDS,
+        best,
+        String.format(Locale.ROOT, "%.4f", accuracy.get(best - 1)),
+        validated,
+        Duration.ofNanos(System.nanoTime() - started));
+    return new CrossValidation(List.copyOf(accuracy), best, validated);
+  }
+
+  /** Trains one fold for all epochs and returns its validation accuracy per epoch. */
+  private static List<Double> foldCurve(
+      TrainingRequest request,
+      Hyperparameters h,
+      Device device,
+      Tokenizer tokenizer,
+      WarmStart warmStart,
+      Encoded train,
+      Encoded validation,
+      String runId) {
+    try (Model model = Model.newInstance(request.modelName(), device, "PyTorch")) {
+      Block block = Networks.build(h, tokenizer.vocabularySize(), request.labels().size());
+      model.setBlock(block);
+      initialise(block, model.getNDManager(), h);
+      if (warmStart.used()) {
+        load(block, model.getNDManager(), request.parent().orElseThrow().parameters());
+      }
+      for (Parameter p : block.getParameters().values()) {
+        if (p.requiresGradient()) {
+          p.getArray().setRequiresGradient(true);
+        }
+      }
+      Optimizer adam =
+          Adam.builder().optLearningRateTracker(Tracker.fixed(h.learningRate())).build();
+      NDManager manager = model.getNDManager();
+      try (LazyAdam lazyAdam = new LazyAdam(h.learningRate(), manager)) {
+        Run run =
+            new Run(
+                request,
+                h,
+                h,
+                null,
+                new TrainingListener() {},
+                false,
+                new Step(block, new ParameterStore(manager, false), adam, lazyAdam, manager),
+                train,
+                validation,
+                tokenizer,
+                device,
+                warmStart,
+                "",
+                runId,
+                null);
+        run.loop();
+        return run.validationAccuracy;
+      }
+    }
+  }
+
   private static TrainingResult run(
       TrainingRequest request,
       Hyperparameters h,
+      Hyperparameters control,
+      CrossValidation cv,
       Device device,
       Tokenizer tokenizer,
       WarmStart warmStart,
@@ -189,6 +345,10 @@ public final class TextClassifierTrainer {
             new Run(
                 request,
                 h,
+                control,
+                cv,
+                request.listener(),
+                true,
                 new Step(block, new ParameterStore(manager, false), adam, lazyAdam, manager),
                 train,
                 validation,
@@ -448,7 +608,7 @@ public final class TextClassifierTrainer {
       return new Split(train, validation);
     }
 
-    private static double unit(String id, long seed) {
+    static double unit(String id, long seed) {
       long z = seed * 0x9E3779B97F4A7C15L + id.hashCode();
       z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
       z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
@@ -494,7 +654,13 @@ public final class TextClassifierTrainer {
   /** The state of one run across epochs. */
   private static final class Run {
     private final TrainingRequest request;
+    // h controls the loop (epochs, patience, batches); recorded goes into checkpoints and the
+    // manifest. They differ when cross-validation chose the epoch count.
     private final Hyperparameters h;
+    private final Hyperparameters recorded;
+    private final CrossValidation cv;
+    private final TrainingListener listener;
+    private final boolean keepBest;
     private final Step step;
     private final Encoded train;
     private final Encoded validation;
@@ -520,7 +686,11 @@ public final class TextClassifierTrainer {
 
     Run(
         TrainingRequest request,
+        Hyperparameters recorded,
         Hyperparameters h,
+        CrossValidation cv,
+        TrainingListener listener,
+        boolean keepBest,
         Step step,
         Encoded train,
         Encoded validation,
@@ -532,6 +702,10 @@ public final class TextClassifierTrainer {
         CheckpointWriter checkpoints) {
       this.request = request;
       this.h = h;
+      this.recorded = recorded;
+      this.cv = cv;
+      this.listener = listener;
+      this.keepBest = keepBest;
       this.step = step;
       this.train = train;
       this.validation = validation;
@@ -577,7 +751,12 @@ public final class TextClassifierTrainer {
         if (improved) {
           bestAccuracy = validation.size() == 0 ? Double.NaN : val[0];
           bestEpoch = epoch;
-          best = save(step.block());
+          // Without validation or checkpoints only the last epoch's parameters are kept, and
+          // finish() copies them once.
+          best =
+              keepBest && (validation.size() > 0 || checkpoints != null)
+                  ? save(step.block())
+                  : null;
           epochsWithoutImprovement = 0;
         } else {
           epochsWithoutImprovement++;
@@ -593,9 +772,7 @@ public final class TextClassifierTrainer {
             String.format(Locale.ROOT, "%.4f", val[0]),
             took,
             stopped ? ", stopping early" : "");
-        request
-            .listener()
-            .onEpochEnd(new EpochSummary(epoch, loss, val[0], val[1], improved, took));
+        listener.onEpochEnd(new EpochSummary(epoch, loss, val[0], val[1], improved, took));
         writeCheckpoint();
       }
     }
@@ -651,18 +828,16 @@ public final class TextClassifierTrainer {
           double seconds = (now - start) / 1e9;
           double perStep = seconds / stepInEpoch;
           long remainingSteps = (long) (steps - stepInEpoch) + (long) (h.epochs() - epoch) * steps;
-          request
-              .listener()
-              .onProgress(
-                  new TrainingProgress(
-                      epoch,
-                      h.epochs(),
-                      stepInEpoch,
-                      steps,
-                      lossSum / weightSum,
-                      done / Math.max(seconds, 1e-9),
-                      Duration.ofMillis((long) (remainingSteps * perStep * 1000)),
-                      device.toString()));
+          listener.onProgress(
+              new TrainingProgress(
+                  epoch,
+                  h.epochs(),
+                  stepInEpoch,
+                  steps,
+                  lossSum / weightSum,
+                  done / Math.max(seconds, 1e-9),
+                  Duration.ofMillis((long) (remainingSteps * perStep * 1000)),
+                  device.toString()));
         }
       }
       trainSeconds += (System.nanoTime() - start) / 1e9;
@@ -723,7 +898,7 @@ public final class TextClassifierTrainer {
               request.modelName(),
               request.version(),
               request.labels(),
-              h.toMap(),
+              recorded.toMap(),
               fingerprint,
               h.sequenceLength(),
               epoch,
@@ -757,14 +932,20 @@ public final class TextClassifierTrainer {
       double examplesPerSecond = trainSeconds > 0 ? examplesTrained / trainSeconds : 0;
       boolean stoppedEarly = stopped && epoch < h.epochs();
       Map<String, Double> metrics = new LinkedHashMap<>();
+      List<Double> validationCurve = cv == null ? validationAccuracy : cv.accuracy();
+      double reportedAccuracy = cv == null ? bestAccuracy : cv.bestAccuracy();
+      int validationExamples = cv == null ? validation.size() : cv.examples();
       metrics.put("epochsRun", (double) epoch);
       metrics.put("bestEpoch", (double) bestEpoch);
       metrics.put("trainLoss", bestEpoch > 0 ? trainLoss.get(bestEpoch - 1) : Double.NaN);
-      if (validation.size() > 0) {
-        metrics.put("validationAccuracy", bestAccuracy);
+      if (validationExamples > 0) {
+        metrics.put("validationAccuracy", reportedAccuracy);
       }
       metrics.put("trainExamples", (double) train.size());
-      metrics.put("validationExamples", (double) validation.size());
+      metrics.put("validationExamples", (double) validationExamples);
+      if (cv != null) {
+        metrics.put("crossValidationFolds", (double) FOLDS);
+      }
       metrics.put("examplesPerSecond", examplesPerSecond);
       metrics.put("trainSeconds", trainSeconds);
       metrics.values().removeIf(v -> v.isNaN() || v.isInfinite());
@@ -777,7 +958,7 @@ public final class TextClassifierTrainer {
               request.version(),
               ModelBundle.TASK_TEXT_CLASSIFICATION,
               h.architecture().key(),
-              h.toMap(),
+              recorded.toMap(),
               List.copyOf(labelIndex.keySet()),
               null,
               null,
@@ -815,10 +996,10 @@ public final class TextClassifierTrainer {
           epoch,
           bestEpoch,
           List.copyOf(trainLoss),
-          List.copyOf(validationAccuracy),
-          validation.size() > 0 ? bestAccuracy : Double.NaN,
+          List.copyOf(validationCurve),
+          validationExamples > 0 ? reportedAccuracy : Double.NaN,
           train.size(),
-          validation.size(),
+          validationExamples,
           examplesPerSecond,
           device.toString(),
           duration,

@@ -186,14 +186,19 @@ public final class Tokenizer {
     }
   }
 
-  private static boolean isMark(int cp) {
+  /** True for a combining mark, which continues the word before it. */
+  public static boolean isMark(int cp) {
     int type = Character.getType(cp);
     return type == Character.NON_SPACING_MARK
         || type == Character.COMBINING_SPACING_MARK
         || type == Character.ENCLOSING_MARK;
   }
 
-  private static boolean isCjk(int cp) {
+  /**
+   * True for a Han, Hiragana, Katakana or Hangul code point: scripts written without spaces between
+   * words, where each character is a token and character n-grams stand in for words.
+   */
+  public static boolean isCjk(int cp) {
     Character.UnicodeScript script = Character.UnicodeScript.of(cp);
     return script == Character.UnicodeScript.HAN
         || script == Character.UnicodeScript.HIRAGANA

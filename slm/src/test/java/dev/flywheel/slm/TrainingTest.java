@@ -133,10 +133,45 @@ class TrainingTest {
             request(TestData.topics(30))
                 .optHyperparameters(
                     TestModels.tiny(Architecture.BAG)
-                        .withValues(Map.of("epochs", "40", "patience", "1")))
+                        .withValues(Map.of("epochs", "40", "patience", "1", "minValidation", "0")))
                 .build());
     assertThat(result.stoppedEarly()).isTrue();
     assertThat(result.epochsRun()).isLessThan(40).isEqualTo(result.bestEpoch() + 1);
+  }
+
+  @Test
+  void shouldCrossValidateTheEpochCountWhenTheValidationSplitIsSmallThenTrainOnAllExamples() {
+    Hyperparameters h =
+        TestModels.tiny(Architecture.BAG)
+            .withValues(Map.of("epochs", "6", "patience", "2", "minValidation", "200"));
+    List<EpochSummary> epochs = new ArrayList<>();
+    TrainingRequest r =
+        request(TestData.topics(30))
+            .optHyperparameters(h)
+            .optListener(
+                new TrainingListener() {
+                  @Override
+                  public void onEpochEnd(EpochSummary s) {
+                    epochs.add(s);
+                  }
+                })
+            .build();
+    TrainingResult result = TextClassifierTrainer.train(r);
+    // The 90 examples' 20 % split (about 18) is under 200: five folds chose the epoch count.
+    assertThat(result.trainExamples()).isEqualTo(90);
+    assertThat(result.validationExamples()).isEqualTo(90);
+    assertThat(result.metrics()).containsEntry("crossValidationFolds", 5.0);
+    assertThat(result.validationAccuracy()).hasSize(6);
+    assertThat(result.bestValidationAccuracy())
+        .isEqualTo(result.validationAccuracy().stream().max(Double::compare).orElseThrow())
+        .isEqualTo(result.validationAccuracy().get(result.bestEpoch() - 1));
+    assertThat(result.epochsRun()).isEqualTo(result.bestEpoch()).isBetween(1, 6);
+    // Only the final run's epochs reach the listener, and the manifest records the request's
+    // hyperparameters, not the chosen epoch count.
+    assertThat(epochs).hasSize(result.epochsRun());
+    assertThat(result.bundle().manifest().hyperparameters()).isEqualTo(h.toMap());
+    assertThat(TextClassifierTrainer.train(r).bundle().manifest().parametersSha256())
+        .isEqualTo(result.bundle().manifest().parametersSha256());
   }
 
   @Test

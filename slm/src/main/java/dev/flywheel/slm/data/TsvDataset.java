@@ -40,6 +40,19 @@ public record TsvDataset(List<Example> examples, int duplicatesRemoved, int conf
    *     empty label or empty text), naming the line number and reason
    */
   public static TsvDataset read(Path file) {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      return read(in, file.toString());
+    } catch (IOException e) {
+      throw new DatasetException("cannot read " + file + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /**
+   * Reads a stream of the same format (the caller closes it); {@code source} names it in errors.
+   *
+   * @throws DatasetException for an unreadable stream or a malformed line
+   */
+  public static TsvDataset read(InputStream in, String source) {
     CharsetDecoder decoder =
         StandardCharsets.UTF_8
             .newDecoder()
@@ -51,14 +64,14 @@ public record TsvDataset(List<Example> examples, int duplicatesRemoved, int conf
     int conflicts = 0;
     long lineNumber = 0;
     // Lines are split as bytes and decoded one by one, so invalid UTF-8 is blamed on its own line.
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+    try {
       byte[] raw;
       while ((raw = nextLine(in)) != null) {
         String line;
         try {
           line = decoder.decode(ByteBuffer.wrap(raw)).toString();
         } catch (CharacterCodingException e) {
-          throw malformed(file, lineNumber + 1, "not valid UTF-8", e);
+          throw malformed(source, lineNumber + 1, "not valid UTF-8", e);
         }
         lineNumber++;
         if (lineNumber == 1 && line.startsWith("\uFEFF")) {
@@ -72,15 +85,15 @@ public record TsvDataset(List<Example> examples, int duplicatesRemoved, int conf
         }
         int tab = line.indexOf('\t');
         if (tab < 0) {
-          throw malformed(file, lineNumber, "no tab between label and text", null);
+          throw malformed(source, lineNumber, "no tab between label and text", null);
         }
         String label = line.substring(0, tab).trim();
         String text = line.substring(tab + 1).trim();
         if (label.isEmpty()) {
-          throw malformed(file, lineNumber, "empty label", null);
+          throw malformed(source, lineNumber, "empty label", null);
         }
         if (text.isEmpty()) {
-          throw malformed(file, lineNumber, "empty text", null);
+          throw malformed(source, lineNumber, "empty text", null);
         }
         String previous = seen.putIfAbsent(text, label);
         if (previous != null) {
@@ -94,7 +107,7 @@ public record TsvDataset(List<Example> examples, int duplicatesRemoved, int conf
         examples.add(new Example("tsv-" + textHash(text), text, label));
       }
     } catch (IOException e) {
-      throw new DatasetException("cannot read " + file + ": " + e.getMessage(), 0, e);
+      throw new DatasetException("cannot read " + source + ": " + e.getMessage(), 0, e);
     }
     return new TsvDataset(List.copyOf(examples), duplicates, conflicts);
   }
@@ -112,7 +125,8 @@ public record TsvDataset(List<Example> examples, int duplicatesRemoved, int conf
     return line.size() == 0 ? null : line.toByteArray();
   }
 
-  private static DatasetException malformed(Path file, long line, String reason, Throwable cause) {
+  private static DatasetException malformed(
+      String file, long line, String reason, Throwable cause) {
     return new DatasetException(file + " line " + line + ": " + reason, line, cause);
   }
 
