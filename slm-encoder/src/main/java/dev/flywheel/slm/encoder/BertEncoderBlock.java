@@ -153,9 +153,14 @@ public final class BertEncoderBlock extends AbstractBlock {
     NDArray position = value(ps, "embeddings.position_embeddings.weight", device, training);
     NDArray type = value(ps, "embeddings.token_type_embeddings.weight", device, training);
     NDArray x = Embedding.embedding(ids, word, SparseFormat.DENSE).head();
-    x = x.add(position.get(new NDIndex("0:{}", length)));
+    // Slices of the tables belong to the batch's manager, not the model's, so none outlive it.
+    NDArray positions = position.get(new NDIndex("0:{}", length));
+    positions.attach(ids.getManager());
+    x = x.add(positions);
     if (types == null) {
-      x = x.add(type.get(0));
+      NDArray first = type.get(0);
+      first.attach(ids.getManager());
+      x = x.add(first);
     } else {
       x = x.add(Embedding.embedding(types, type, SparseFormat.DENSE).head());
     }

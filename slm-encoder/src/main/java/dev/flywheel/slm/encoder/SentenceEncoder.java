@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -34,9 +35,15 @@ public final class SentenceEncoder implements AutoCloseable {
 
   /** A frozen encoder of a base model on a device, truncating at {@code maxLength} tokens. */
   public static SentenceEncoder open(BaseModel base, int maxLength, Device device) {
+    return open(base, base.weights(), maxLength, device);
+  }
+
+  /** As {@link #open(BaseModel, int, Device)} with other (fine-tuned) encoder weights. */
+  public static SentenceEncoder open(
+      BaseModel base, Map<String, Tensor> weights, int maxLength, Device device) {
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     try {
-      BertEncoderBlock block = base.newEncoder(0f);
+      BertEncoderBlock block = new BertEncoderBlock(base.config(), weights, 0f);
       block.initialize(manager);
       block.freezeBelow(0);
       return new SentenceEncoder(base.newTokenizer(maxLength), manager, block);
@@ -68,7 +75,6 @@ public final class SentenceEncoder implements AutoCloseable {
    */
   public float[][] embedChunked(List<String> texts, int maxWindows) {
     List<long[]> sequences = new ArrayList<>();
-    int[] owner = new int[0];
     List<Integer> owners = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       for (long[] window : tokenizer.windows(texts.get(i), maxWindows)) {
@@ -76,7 +82,7 @@ public final class SentenceEncoder implements AutoCloseable {
         owners.add(i);
       }
     }
-    owner = owners.stream().mapToInt(Integer::intValue).toArray();
+    int[] owner = owners.stream().mapToInt(Integer::intValue).toArray();
     float[][] windows = pooled(sequences);
     float[][] out = new float[texts.size()][dimension()];
     int[] counts = new int[texts.size()];
