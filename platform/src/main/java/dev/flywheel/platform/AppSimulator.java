@@ -53,6 +53,7 @@ final class AppSimulator implements Runnable {
   private final Random random;
   private final Stats stats = new Stats();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicBoolean exhausted = new AtomicBoolean();
 
   AppSimulator(
       ApiClient app,
@@ -82,6 +83,16 @@ final class AppSimulator implements Runnable {
 
   int seedSize() {
     return seedSet.size();
+  }
+
+  /** How many texts the app asks about once a version serves (the dataset less the seed set). */
+  int unseenSize() {
+    return unseen.size();
+  }
+
+  /** True once every unseen text has been asked about: the app has nothing left to send. */
+  boolean exhausted() {
+    return exhausted.get();
   }
 
   void stop() {
@@ -133,6 +144,9 @@ final class AppSimulator implements Runnable {
         LOG.warn("The simulated app could not reach the gateway: {}", e.toString());
         stats.rejected.incrementAndGet();
       }
+    }
+    if (cursor >= unseen.size()) {
+      exhausted.set(true);
     }
   }
 

@@ -1,20 +1,24 @@
 package dev.flywheel.platform;
 
 import dev.flywheel.slm.Example;
+import dev.flywheel.slm.data.TangPoets;
 import dev.flywheel.slm.data.TsvDataset;
 import dev.flywheel.slm.data.WordNetTopics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,16 +38,32 @@ import picocli.CommandLine.Option;
       "release after release, and ends with a summary table."
     })
 final class DemoCommand implements Callable<Integer> {
+  static final Pattern MODEL_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
+  static final List<String> ARCHITECTURES = List.of("bag", "lstm", "transformer", "encoder");
+  private static final Duration SETTLE = Duration.ofSeconds(15);
+
   @Option(
       names = "--dataset",
       defaultValue = "wordnet-topics",
       description =
           "wordnet-topics (8 WordNet noun topics, the default), wordnet-categories (all 26 noun"
-              + " categories), or the path of a TSV file (label<TAB>text).")
+              + " categories), tang-poets (2,000 Tang poems by 8 poets, in Chinese), or the path"
+              + " of a TSV file (label<TAB>text).")
   String dataset;
 
-  @Option(names = "--model", defaultValue = "demo-topics", description = "Model name.")
+  @Option(
+      names = "--model",
+      description =
+          "Model name (default: the dataset's, e.g. wordnet-topics, or my-file for my-file.tsv).")
   String model;
+
+  @Option(
+      names = "--architecture",
+      defaultValue = "bag",
+      description =
+          "The recipe: bag (default), lstm, transformer (from scratch) or encoder (a pretrained"
+              + " base model).")
+  String architecture;
 
   @Option(
       names = "--seed-size",
@@ -100,10 +120,21 @@ final class DemoCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("flywheel-demo-");
     Path log = dataDir != null ? dataDir.resolve("flywheel.log") : Path.of("flywheel-demo.log");
     System.setProperty("flywheel.log.file", log.toString());
+    if (!ARCHITECTURES.contains(architecture)) {
+      System.err.println(
+          "Unknown --architecture '" + architecture + "' (expected one of " + ARCHITECTURES + ")");
+      return 2;
+    }
+    if (model == null) {
+      model = modelName(dataset);
+    } else if (!MODEL_NAME.matcher(model).matches()) {
+      System.err.println("--model must match " + MODEL_NAME.pattern() + ", not '" + model + "'");
+      return 2;
+    }
     Data data = loadDataset();
     out.printf(
-        "Flywheel demo: model %s, %d labels, %d texts (%s)%n",
-        model, data.labels().size(), data.examples().size(), data.description());
+        "Flywheel demo: model %s (%s), %d labels, %d texts (%s)%n",
+        model, architecture, data.labels().size(), data.examples().size(), data.description());
     out.println("Starting the embedded broker, the schema registry and the four services...");
     out.println("(logs: " + log.toAbsolutePath() + ")");
     PlatformSettings settings = PlatformSettings.forDemo(dir);
@@ -132,6 +163,7 @@ final class DemoCommand implements Callable<Integer> {
             data.examples(),
             data.labels(),
             new AppSimulator.Behaviour(rate, react, noise, seed, seedSize));
+    End end;
     try (LoopWatcher watcher =
         new LoopWatcher(
             platform.bootstrapServers(), platform.registryUrl(), platform.topics(), console)) {
@@ -144,27 +176,71 @@ final class DemoCommand implements Callable<Integer> {
       Thread appThread = new Thread(simulator, "flywheel-demo-app");
       appThread.setDaemon(true);
       appThread.start();
-      waitForReleases(console, simulator);
+      end = waitForEnd(console, simulator);
       simulator.stop();
       appThread.join(5_000);
     }
+    addReferences(platform, console);
     console.summary();
-    boolean enough = console.releases() >= releases;
     out.println();
+    int released = console.releases();
     out.println(
-        enough
-            ? "Done: " + console.releases() + " releases."
-            : "Stopped after " + duration + " with " + console.releases() + " releases.");
-    return enough ? 0 : 1;
+        switch (end) {
+          case RELEASES -> "Done: " + released + " releases.";
+          case TEXTS_USED ->
+              "Done: every text of the dataset was used, "
+                  + released
+                  + (released == 1 ? " release." : " releases.");
+          case DEADLINE -> "Stopped after " + duration + " with " + released + " releases.";
+        });
+    return switch (end) {
+      case RELEASES -> 0;
+      case TEXTS_USED -> released > 0 ? 0 : 1;
+      case DEADLINE -> released >= releases ? 0 : 1;
+    };
   }
 
-  private void waitForReleases(DemoConsole console, AppSimulator simulator)
-      throws InterruptedException {
+  /** Why the demo ended. */
+  enum End {
+    /** The requested number of releases happened. */
+    RELEASES,
+    /** The app asked about every text and the loop settled. */
+    TEXTS_USED,
+    /** {@code --duration} passed. */
+    DEADLINE
+  }
+
+  /**
+   * Waits for the requested releases, for the deadline, or — once the app has asked about every
+   * text — for the loop to settle: every retrain request served and every candidate decided, with
+   * nothing new for {@link #SETTLE} (a trigger held back by the cooldown fires within it).
+   */
+  private End waitForEnd(DemoConsole console, AppSimulator simulator) throws InterruptedException {
     Instant deadline = Instant.now().plus(duration);
     Instant nextTraffic = Instant.now().plusSeconds(15);
     long lastFeedback = 0;
-    while (console.releases() < releases && Instant.now().isBefore(deadline)) {
+    boolean announced = false;
+    while (console.releases() < releases) {
+      if (!Instant.now().isBefore(deadline)) {
+        return End.DEADLINE;
+      }
       Thread.sleep(250);
+      if (simulator.exhausted()) {
+        if (!announced) {
+          console.traffic(simulator.stats(), 0);
+          console.line(
+              String.format(
+                  "app: every text has been asked (%d); waiting for the loop to finish what it"
+                      + " started",
+                  simulator.unseenSize()));
+          announced = true;
+        }
+        Duration quiet = Duration.between(console.lastEvent(), Instant.now());
+        if (console.idle() && quiet.compareTo(SETTLE) >= 0) {
+          return End.TEXTS_USED;
+        }
+        continue;
+      }
       if (Instant.now().isAfter(nextTraffic)) {
         long feedback = simulator.stats().feedback();
         if (simulator.stats().predictions.get() > 0) {
@@ -174,16 +250,39 @@ final class DemoCommand implements Callable<Integer> {
         nextTraffic = nextTraffic.plusSeconds(15);
       }
     }
+    return End.RELEASES;
+  }
+
+  /** Puts the offline reference beside every version that has a candidate. */
+  private static void addReferences(Platform platform, DemoConsole console) {
+    List<DemoConsole.Row> rows =
+        console.rows().stream().filter(row -> row.candidate != null).toList();
+    if (rows.isEmpty()) {
+      return;
+    }
+    console.line(
+        "computing the offline reference (TF-IDF + logistic regression) on each version's"
+            + " training examples...");
+    try (VersionReplay replay =
+        new VersionReplay(platform.bootstrapServers(), platform.registryUrl())) {
+      for (DemoConsole.Row row : rows) {
+        console.reference(row.version, VersionReplay.referenceAccuracy(replay.read(row.candidate)));
+      }
+    } catch (RuntimeException e) {
+      console.line("the offline reference could not be computed: " + e.getMessage());
+    }
   }
 
   /** The model spec the simulated admin writes: the recipe and the loop's policies. */
   private Map<String, Object> spec(List<String> labels) {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("labels", labels);
-    spec.put("architecture", "bag");
-    // Fewer bigram buckets than the library default: a 5 MB bundle instead of 38 MB, so the
-    // per-epoch checkpoints stay cheap; the demo's data sets are small.
-    spec.put("hyperparameters", Map.of("bigramBuckets", 16384));
+    spec.put("architecture", architecture);
+    if ("bag".equals(architecture)) {
+      // Fewer bigram buckets than the library default: a 5 MB bundle instead of 38 MB, so the
+      // per-epoch checkpoints stay cheap; the demo's data sets are small.
+      spec.put("hyperparameters", Map.of("bigramBuckets", 16384));
+    }
     spec.put("holdout_share", 0.2);
     spec.put("description", "Flywheel demo: " + dataset);
     spec.put(
@@ -215,12 +314,42 @@ final class DemoCommand implements Callable<Integer> {
             WordNetTopics.load(WordNetTopics.Variant.CATEGORIES_26),
             WordNetTopics.labels(WordNetTopics.Variant.CATEGORIES_26),
             "WordNet 3.1 noun definitions by lexicographer category");
+      case "tang-poets":
+        return new Data(
+            TangPoets.load(),
+            TangPoets.labels(),
+            "Tang poems by poet, from the chinese-poetry collection");
       default:
         TsvDataset tsv = TsvDataset.read(Path.of(dataset));
         List<String> labels =
             tsv.examples().stream().map(Example::label).distinct().sorted().toList();
         return new Data(tsv.examples(), labels, dataset);
     }
+  }
+
+  /**
+   * The model name a dataset gets: the built-in dataset's name, or the file's name without its
+   * extension, lower-cased, with every run of other characters turned into one hyphen, cut to the
+   * model-name pattern ({@code ^[a-z0-9][a-z0-9-]{0,62}$}); {@code demo} when nothing is left.
+   */
+  static String modelName(String dataset) {
+    Path file = Path.of(dataset).getFileName();
+    String name = file == null ? "" : file.toString();
+    int dot = name.lastIndexOf('.');
+    if (dot > 0) {
+      name = name.substring(0, dot);
+    }
+    String cleaned =
+        Normalizer.normalize(name, Normalizer.Form.NFKD)
+            .replaceAll("\\p{M}+", "")
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9]+", "-")
+            .replaceAll("^-+", "");
+    if (cleaned.length() > 63) {
+      cleaned = cleaned.substring(0, 63);
+    }
+    cleaned = cleaned.replaceAll("-+$", "");
+    return cleaned.isEmpty() ? "demo" : cleaned;
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,6 +38,8 @@ final class DemoConsole implements LoopWatcher.Listener {
     Instant triggeredAt;
     Instant decidedAt;
     boolean released;
+    ModelCandidate candidate;
+    Double reference;
   }
 
   private final PrintStream out;
@@ -44,6 +47,8 @@ final class DemoConsole implements LoopWatcher.Listener {
   private final Instant start = Instant.now();
   private final boolean terminal;
   private final Map<String, Instant> requestTimes = new ConcurrentHashMap<>();
+  private final Set<String> pendingRequests = ConcurrentHashMap.newKeySet();
+  private volatile Instant lastEvent = Instant.now();
   private final Map<Integer, Row> rows = new TreeMap<>();
   private final AtomicInteger releases = new AtomicInteger();
   private boolean progressLineOpen;
@@ -60,6 +65,25 @@ final class DemoConsole implements LoopWatcher.Listener {
 
   synchronized List<Row> rows() {
     return new ArrayList<>(rows.values());
+  }
+
+  /**
+   * True when nothing of this model is under way: every retrain request was served (by a candidate
+   * or a failure) and every candidate was decided.
+   */
+  synchronized boolean idle() {
+    return pendingRequests.isEmpty()
+        && rows.values().stream().allMatch(row -> row.decidedAt != null);
+  }
+
+  /** When the last event of this model arrived. */
+  Instant lastEvent() {
+    return lastEvent;
+  }
+
+  /** Records the offline reference's holdout accuracy for a version, shown in the summary. */
+  synchronized void reference(int version, Double accuracy) {
+    row(version).reference = accuracy;
   }
 
   synchronized void line(String text) {
@@ -90,7 +114,9 @@ final class DemoConsole implements LoopWatcher.Listener {
     if (!model.equals(event.getModel())) {
       return;
     }
+    lastEvent = Instant.now();
     requestTimes.put(event.getRequestId(), event.getTimestamp());
+    pendingRequests.add(event.getRequestId());
     line(
         String.format(
             Locale.ROOT,
@@ -106,6 +132,7 @@ final class DemoConsole implements LoopWatcher.Listener {
     if (!model.equals(event.getModel())) {
       return;
     }
+    lastEvent = Instant.now();
     row(event.getVersion());
     if (event.getPhase() == TrainingPhase.STARTED) {
       line(String.format(Locale.ROOT, "training v%d on %s", event.getVersion(), event.getDevice()));
@@ -161,7 +188,11 @@ final class DemoConsole implements LoopWatcher.Listener {
     if (!model.equals(event.getModel().getModel())) {
       return;
     }
+    lastEvent = Instant.now();
+    pendingRequests.remove(event.getRequestId());
+    pendingRequests.removeAll(event.getCoalescedRequestIds());
     Row row = row(event.getModel().getVersion());
+    row.candidate = event;
     row.trainedOn = event.getSnapshot().getTrainExamples();
     if (row.triggeredAt == null) {
       row.triggeredAt = requestTimes.get(event.getRequestId());
@@ -183,8 +214,13 @@ final class DemoConsole implements LoopWatcher.Listener {
   }
 
   @Override
-  public void trainingFailed(TrainingFailed event) {
+  public synchronized void trainingFailed(TrainingFailed event) {
     if (model.equals(event.getModel())) {
+      lastEvent = Instant.now();
+      pendingRequests.remove(event.getRequestId());
+      if (event.getVersion() != null) {
+        markFailed(event.getVersion());
+      }
       line("training failed: " + event.getReason() + " - " + event.getMessage());
     }
   }
@@ -194,6 +230,7 @@ final class DemoConsole implements LoopWatcher.Listener {
     if (!model.equals(event.getCandidate().getModel())) {
       return;
     }
+    lastEvent = Instant.now();
     Row row = row(event.getCandidate().getVersion());
     row.holdoutAccuracy = event.getCandidateMetrics().getAccuracy();
     row.championAccuracy =
@@ -240,6 +277,7 @@ final class DemoConsole implements LoopWatcher.Listener {
     if (!model.equals(event.getModel().getModel())) {
       return;
     }
+    lastEvent = Instant.now();
     Row row = row(event.getModel().getVersion());
     row.released = true;
     row.decidedAt = event.getTimestamp();
@@ -255,12 +293,18 @@ final class DemoConsole implements LoopWatcher.Listener {
                 : ", replacing v" + event.getPreviousVersion()));
   }
 
-  /** The summary table, one row per candidate version. */
+  /**
+   * The summary table, one row per candidate version, with the offline reference beside each (the
+   * TF-IDF + logistic-regression model trained on the same examples, scored on the same holdout),
+   * then how close the last release came to it.
+   */
   synchronized void summary() {
     closeProgressLine();
     out.println();
     out.println(
-        "version  trained on  holdout acc  champion acc  p-value  decision     trigger->release");
+        "version  trained on  holdout acc  reference  champion acc  p-value  decision     "
+            + "trigger->release");
+    Row lastRelease = null;
     for (Row row : rows.values()) {
       String latency =
           row.released && row.triggeredAt != null && row.decidedAt != null
@@ -271,15 +315,41 @@ final class DemoConsole implements LoopWatcher.Listener {
               : "-";
       out.printf(
           Locale.ROOT,
-          "%-8s %10d  %11s  %12s  %7s  %-11s  %s%n",
+          "%-8s %10d  %11s  %9s  %12s  %7s  %-11s  %s%n",
           "v" + row.version,
           row.trainedOn,
           fixed(row.holdoutAccuracy),
+          fixed(row.reference),
           fixed(row.championAccuracy),
           pValue(row.pValue),
           row.decision,
           latency);
+      if (row.released) {
+        lastRelease = row;
+      }
     }
+    out.println();
+    out.println(
+        "reference: TF-IDF + logistic regression trained offline on each version's training"
+            + " examples, scored on the same holdout.");
+    if (lastRelease != null
+        && lastRelease.holdoutAccuracy != null
+        && lastRelease.reference != null) {
+      double gap = (lastRelease.holdoutAccuracy - lastRelease.reference) * 100.0;
+      out.printf(
+          Locale.ROOT,
+          "The last release, v%d, is %.1f points %s the reference on its %d examples.%n",
+          lastRelease.version,
+          Math.abs(gap),
+          gap >= 0 ? "above" : "below",
+          lastRelease.trainedOn);
+    }
+  }
+
+  private void markFailed(int version) {
+    Row row = row(version);
+    row.decision = "failed";
+    row.decidedAt = Instant.now();
   }
 
   private Row row(int version) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flywheel.events.DatasetSnapshot;
 import dev.flywheel.events.Decision;
 import dev.flywheel.events.EvaluationCompleted;
+import dev.flywheel.events.FailureReason;
 import dev.flywheel.events.GateCheck;
 import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelMetrics;
@@ -13,6 +14,7 @@ import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ReleaseKind;
 import dev.flywheel.events.RetrainReason;
 import dev.flywheel.events.RetrainRequested;
+import dev.flywheel.events.TrainingFailed;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +38,8 @@ class DemoConsoleTest {
     console.retrainRequested(request("r2", t0.plusSeconds(30)));
     console.candidate(candidate(2, "r2", 622));
     console.evaluated(evaluation(2, 1, 0.51, 0.504, 0.62, Decision.REJECT, t0.plusSeconds(40)));
+    console.reference(1, 0.55);
+    console.reference(2, 0.6);
 
     console.summary();
 
@@ -46,9 +50,41 @@ class DemoConsoleTest {
         .contains("RELEASE v1 (PROMOTED)");
     assertThat(out.lines().filter(line -> line.matches("v\\d.*")).toList())
         .containsExactly(
-            "v1              385        0.504             -        -  released     5.0s",
-            "v2              622        0.510         0.504   0.6200  rejected     -");
+            "v1              385        0.504      0.550             -        -  released     5.0s",
+            "v2              622        0.510      0.600         0.504   0.6200  rejected     -");
+    assertThat(out).contains("The last release, v1, is 4.6 points below the reference on its 385");
     assertThat(console.releases()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldBeIdleOnlyOnceEveryRequestIsServedAndEveryCandidateDecided() {
+    Instant t0 = Instant.parse("2026-11-29T10:00:00Z");
+    assertThat(console.idle()).isTrue();
+
+    console.retrainRequested(request("r1", t0));
+    assertThat(console.idle()).isFalse();
+    console.candidate(candidate(1, "r1", 385));
+    assertThat(console.idle()).isFalse();
+    console.evaluated(evaluation(1, null, 0.504, null, null, Decision.RELEASE, t0.plusSeconds(5)));
+    assertThat(console.idle()).isTrue();
+
+    console.retrainRequested(request("r2", t0.plusSeconds(30)));
+    console.trainingFailed(
+        TrainingFailed.newBuilder()
+            .setRequestId("r2")
+            .setModel("m")
+            .setVersion(2)
+            .setReason(FailureReason.TOO_FEW_EXAMPLES)
+            .setMessage("too few")
+            .setAttempts(1)
+            .setDeadLettered(false)
+            .setWorker("w")
+            .setTimestamp(t0.plusSeconds(31))
+            .build());
+    assertThat(console.idle()).isTrue();
+    assertThat(console.rows())
+        .extracting(row -> row.decision)
+        .containsExactly("released", "failed");
   }
 
   @Test
