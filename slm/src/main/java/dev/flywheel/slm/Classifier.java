@@ -107,9 +107,7 @@ public final class Classifier implements AutoCloseable {
           List<String> chunk = texts.subList(from, Math.min(from + MAX_BATCH, texts.size()));
           int[][] rows = new int[chunk.size()][];
           for (int i = 0; i < rows.length; i++) {
-            rows[i] =
-                Networks.features(
-                    tokenizer.encode(chunk.get(i)), hyperparameters, tokenizer.vocabularySize());
+            rows[i] = Networks.features(tokenizer.encode(chunk.get(i)), hyperparameters, tokenizer);
           }
           for (float[] p : predictor.predict(rows)) {
             out.add(toPrediction(p));

@@ -35,6 +35,12 @@ import java.util.TreeMap;
  *     examples than this, the split is too small to stop on: the run instead chooses the epoch
  *     count by {@value TextClassifierTrainer#FOLDS}-fold cross-validation over all examples and
  *     then trains on all of them for that many epochs; 0 always uses the split
+ * @param cjkNgrams {@code bag} only: the longest character n-gram taken from runs of Han, Kana or
+ *     Hangul characters (scripts written without spaces, where each character is a token): 1 or 2
+ *     add nothing to the bag's hashed bigrams of adjacent tokens (the layout before this setting
+ *     existed, which a manifest without it means), 3 also hashes every three adjacent tokens that
+ *     are each one such character into the bigram buckets (with {@code bigrams} off there are no
+ *     buckets and nothing is added)
  */
 public record Hyperparameters(
     Architecture architecture,
@@ -54,7 +60,8 @@ public record Hyperparameters(
     int layers,
     int heads,
     float dropout,
-    int minValidation) {
+    int minValidation,
+    int cjkNgrams) {
 
   /** The keys {@link #fromMap(Map)} accepts. */
   public static final Set<String> KEYS =
@@ -76,7 +83,53 @@ public record Hyperparameters(
           "layers",
           "heads",
           "dropout",
-          "minValidation");
+          "minValidation",
+          "cjkNgrams");
+
+  /**
+   * Hyperparameters without character trigrams ({@code cjkNgrams} 1), the bag's features before
+   * that setting existed.
+   */
+  public Hyperparameters(
+      Architecture architecture,
+      int maxVocab,
+      int minFrequency,
+      int sequenceLength,
+      int embeddingDim,
+      int hiddenDim,
+      int epochs,
+      int batchSize,
+      float learningRate,
+      int patience,
+      float validationShare,
+      long seed,
+      boolean bigrams,
+      int bigramBuckets,
+      int layers,
+      int heads,
+      float dropout,
+      int minValidation) {
+    this(
+        architecture,
+        maxVocab,
+        minFrequency,
+        sequenceLength,
+        embeddingDim,
+        hiddenDim,
+        epochs,
+        batchSize,
+        learningRate,
+        patience,
+        validationShare,
+        seed,
+        bigrams,
+        bigramBuckets,
+        layers,
+        heads,
+        dropout,
+        minValidation,
+        1);
+  }
 
   /** Hyperparameters without cross-validation ({@code minValidation} 0), as before it existed. */
   public Hyperparameters(
@@ -148,7 +201,10 @@ public record Hyperparameters(
               // Early stopping on fewer than 200 validation examples is noise (issue 15: with
               // 400 examples it stopped after 4-7 epochs, once below the majority class);
               // cross-validate the epoch count instead.
-              200);
+              200,
+              // Character 1-3-grams for Chinese, Japanese and Korean text (bench/README.md, slm:
+              // Tang poets); no effect on text without those scripts.
+              3);
       // lstm and transformer: dropout chosen on the WordNet 26-category task, where the old 0.1
       // overfitted after 3-4 epochs and stayed under the TF-IDF + LR reference (bench/slm).
       case LSTM ->
@@ -239,12 +295,26 @@ public record Hyperparameters(
             p.integer("layers", d.layers),
             p.integer("heads", d.heads),
             p.decimal("dropout", d.dropout),
-            p.integer("minValidation", d.minValidation));
+            p.integer("minValidation", d.minValidation),
+            p.integer("cjkNgrams", d.cjkNgrams));
     problems.addAll(h.problems());
     if (!problems.isEmpty()) {
       throw new InvalidHyperparametersException(problems);
     }
     return h;
+  }
+
+  /**
+   * Reads the map a bundle's manifest or a checkpoint recorded: like {@link #fromMap(Map)}, except
+   * that a setting added since keeps the behaviour the model was trained with. A manifest without
+   * {@code cjkNgrams} was written before character trigrams existed: 1.
+   *
+   * @throws InvalidHyperparametersException as {@link #fromMap(Map)}
+   */
+  public static Hyperparameters fromRecorded(Map<String, String> recorded) {
+    Map<String, String> map = new LinkedHashMap<>(recorded);
+    map.putIfAbsent("cjkNgrams", "1");
+    return fromMap(map);
   }
 
   /** Every violated constraint, empty when the values are usable. */
@@ -288,8 +358,10 @@ public record Hyperparameters(
           "bigramBuckets",
           "must be in [1, 10000000] when bigrams are on");
     }
+    check(problems, cjkNgrams >= 1 && cjkNgrams <= 3, "cjkNgrams", "must be in [1, 3]");
     if (architecture != Architecture.BAG) {
       check(problems, !bigrams, "bigrams", "only the bag architecture uses bigrams");
+      check(problems, cjkNgrams == 1, "cjkNgrams", "only the bag architecture uses n-grams");
       check(
           problems,
           hiddenDim >= 1 && hiddenDim <= 8192,
@@ -342,6 +414,7 @@ public record Hyperparameters(
     m.put("heads", Integer.toString(heads));
     m.put("dropout", Float.toString(dropout));
     m.put("minValidation", Integer.toString(minValidation));
+    m.put("cjkNgrams", Integer.toString(cjkNgrams));
     return m;
   }
 

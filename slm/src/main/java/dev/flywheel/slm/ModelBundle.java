@@ -108,7 +108,7 @@ public final class ModelBundle {
           Hashing.sha256Hex(bytes),
           manifest,
           tokenizer,
-          Hyperparameters.fromMap(manifest.hyperparameters()),
+          Hyperparameters.fromRecorded(manifest.hyperparameters()),
           parameters);
     } catch (IOException e) {
       throw new IllegalStateException("writing a bundle to memory failed", e);
@@ -255,7 +255,7 @@ public final class ModelBundle {
       throw new BundleException(BundleException.Reason.INCOMPATIBLE, e.getMessage(), e);
     }
     try {
-      return Hyperparameters.fromMap(m.hyperparameters());
+      return Hyperparameters.fromRecorded(m.hyperparameters());
     } catch (InvalidHyperparametersException e) {
       throw new BundleException(BundleException.Reason.MALFORMED_MANIFEST, e.getMessage(), e);
     }

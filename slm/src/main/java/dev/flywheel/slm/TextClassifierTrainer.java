@@ -630,7 +630,7 @@ public final class TextClassifierTrainer {
       float[] weights = new float[n];
       for (int i = 0; i < n; i++) {
         Example e = examples.get(i);
-        features[i] = Networks.features(tokenizer.encode(e.text()), h, tokenizer.vocabularySize());
+        features[i] = Networks.features(tokenizer.encode(e.text()), h, tokenizer);
         labels[i] = index.get(e.label());
         weights[i] = e.weight();
       }

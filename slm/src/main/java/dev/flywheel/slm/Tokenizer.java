@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ public final class Tokenizer {
   private final Map<String, Integer> ids;
   private final int sequenceLength;
   private final String vocabularyHash;
+  private final BitSet cjkCharacters;
 
   private Tokenizer(List<String> vocabulary, int sequenceLength) {
     if (sequenceLength < 1) {
@@ -55,6 +57,14 @@ public final class Tokenizer {
     this.ids = index;
     this.sequenceLength = sequenceLength;
     this.vocabularyHash = Hashing.sha256Hex(vocabularyBytes());
+    this.cjkCharacters = new BitSet(vocabulary.size());
+    for (int i = 2; i < vocabulary.size(); i++) {
+      String token = vocabulary.get(i);
+      int cp = token.codePointAt(0);
+      if (Character.charCount(cp) == token.length() && isCjk(cp)) {
+        cjkCharacters.set(i);
+      }
+    }
   }
 
   /**
@@ -154,6 +164,14 @@ public final class Tokenizer {
   /** The id of a token, {@code [UNK]}'s when unknown. */
   public int id(String token) {
     return ids.getOrDefault(token, UNK_ID);
+  }
+
+  /**
+   * True when the token of {@code id} is one Han, Hiragana, Katakana or Hangul character, the
+   * tokens that character n-grams are built from.
+   */
+  public boolean isCjkCharacter(int id) {
+    return cjkCharacters.get(id);
   }
 
   /** Tokens by id. */

@@ -31,6 +31,31 @@ class HyperparametersTest {
   }
 
   @Test
+  void shouldTakeCharacterTrigramsForANewBagButKeepWhatARecordedManifestMeant() {
+    assertThat(Hyperparameters.fromMap(Map.of("architecture", "bag")).cjkNgrams()).isEqualTo(3);
+    assertThat(Hyperparameters.fromRecorded(Map.of("architecture", "bag")).cjkNgrams())
+        .isEqualTo(1);
+    assertThat(
+            Hyperparameters.fromRecorded(Map.of("architecture", "bag", "cjkNgrams", "3"))
+                .cjkNgrams())
+        .isEqualTo(3);
+    assertThat(Hyperparameters.defaults(Architecture.LSTM).cjkNgrams()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRefuseCharacterTrigramsOutsideTheBag() {
+    assertThat(Hyperparameters.defaults().withValues(Map.of("bigrams", "false")).problems())
+        .isEmpty();
+    InvalidHyperparametersException lstm =
+        catchThrowableOfType(
+            InvalidHyperparametersException.class,
+            () -> Hyperparameters.fromMap(Map.of("architecture", "lstm", "cjkNgrams", "4")));
+    assertThat(lstm.problems())
+        .contains(
+            "cjkNgrams: must be in [1, 3]", "cjkNgrams: only the bag architecture uses n-grams");
+  }
+
+  @Test
   void shouldReportEveryProblemAtOnce() {
     InvalidHyperparametersException e =
         catchThrowableOfType(

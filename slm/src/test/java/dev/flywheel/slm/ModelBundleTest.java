@@ -3,12 +3,14 @@ package dev.flywheel.slm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.flywheel.slm.data.TangPoets;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -165,6 +167,58 @@ class ModelBundleTest {
       assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("m.zip");
     }
     assertThat(Hashing.sha256Hex(Files.readAllBytes(target))).isEqualTo(bundle.sha256());
+  }
+
+  @Test
+  void shouldPredictABundleWrittenBeforeCharacterTrigramsWithTheFeaturesItWasTrainedWith()
+      throws Exception {
+    List<Example> poems =
+        TangPoets.load().stream()
+            .filter(e -> List.of("李白", "杜甫", "白居易").contains(e.label()))
+            .limit(120)
+            .toList();
+    ModelBundle old =
+        TextClassifierTrainer.train(
+                TrainingRequest.builder()
+                    .setExamples(poems)
+                    .setModelName("old-bag")
+                    .setVersion("1")
+                    .optHyperparameters(
+                        TestModels.tiny(Architecture.BAG)
+                            .withValues(Map.of("cjkNgrams", "1", "sequenceLength", "32")))
+                    .build())
+            .bundle();
+    String manifest = ModelBundle.JSON.writeValueAsString(old.manifest());
+    String withoutKey = manifest.replaceAll(",\\s*\"cjkNgrams\"\\s*:\\s*\"1\"", "");
+    assertThat(withoutKey).isNotEqualTo(manifest).doesNotContain("cjkNgrams");
+    ModelBundle recorded = withManifest(old, withoutKey);
+    ModelBundle trigrams =
+        withManifest(old, manifest.replace("\"cjkNgrams\" : \"1\"", "\"cjkNgrams\" : \"3\""));
+
+    assertThat(recorded.hyperparameters().cjkNgrams()).isEqualTo(1);
+    assertThat(trigrams.hyperparameters().cjkNgrams()).isEqualTo(3);
+    List<String> texts = poems.subList(0, 20).stream().map(Example::text).toList();
+    try (Classifier a = Classifier.load(old);
+        Classifier b = Classifier.load(recorded);
+        Classifier c = Classifier.load(trigrams)) {
+      List<Prediction> original = a.predictBatch(texts);
+      List<Prediction> reloaded = b.predictBatch(texts);
+      List<Prediction> changed = c.predictBatch(texts);
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(reloaded.get(i).scores()).isEqualTo(original.get(i).scores());
+      }
+      // The setting matters for these texts: read as trigrams, the same parameters score otherwise.
+      assertThat(changed).isNotEqualTo(original);
+    }
+  }
+
+  private static ModelBundle withManifest(ModelBundle bundle, String manifest) throws Exception {
+    byte[] zip =
+        zip(
+            manifest.getBytes(StandardCharsets.UTF_8),
+            bundle.tokenizer().vocabularyBytes(),
+            bundle.parameters());
+    return ModelBundle.fromBytes(zip, Hashing.sha256Hex(zip));
   }
 
   private static byte[] zip(byte[] manifest, byte[] vocabulary, byte[] parameters)
