@@ -159,7 +159,7 @@ final class DemoCommand implements Callable<Integer> {
             app,
             admin,
             model,
-            spec(data.labels()),
+            spec(data.labels(), architecture, minNewExamples, "Flywheel demo: " + dataset),
             data.examples(),
             data.labels(),
             new AppSimulator.Behaviour(rate, react, noise, seed, seedSize));
@@ -176,7 +176,7 @@ final class DemoCommand implements Callable<Integer> {
       Thread appThread = new Thread(simulator, "flywheel-demo-app");
       appThread.setDaemon(true);
       appThread.start();
-      end = waitForEnd(console, simulator);
+      end = awaitEnd(console, simulator, releases, duration);
       simulator.stop();
       appThread.join(5_000);
     }
@@ -274,7 +274,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** The model spec the simulated admin writes: the recipe and the loop's policies. */
-  private Map<String, Object> spec(List<String> labels) {
+  static Map<String, Object> spec(
+      List<String> labels, String architecture, int minNewExamples, String description) {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("labels", labels);
     spec.put("architecture", architecture);
@@ -284,7 +285,7 @@ final class DemoCommand implements Callable<Integer> {
       spec.put("hyperparameters", Map.of("bigramBuckets", 16384));
     }
     spec.put("holdout_share", 0.2);
-    spec.put("description", "Flywheel demo: " + dataset);
+    spec.put("description", description);
     spec.put(
         "trigger",
         Map.of(
