@@ -1,6 +1,7 @@
 package dev.flywheel.platform;
 
 import dev.flywheel.slm.Example;
+import dev.flywheel.slm.Tokenizer;
 import dev.flywheel.slm.data.TangPoets;
 import dev.flywheel.slm.data.TsvDataset;
 import dev.flywheel.slm.data.WordNetTopics;
@@ -41,6 +42,8 @@ final class DemoCommand implements Callable<Integer> {
   static final Pattern MODEL_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
   static final List<String> ARCHITECTURES = List.of("bag", "lstm", "transformer", "encoder");
   private static final Duration SETTLE = Duration.ofSeconds(15);
+  private static final int DEFAULT_SEQUENCE_LENGTH = 48;
+  private static final int MAX_SEQUENCE_LENGTH = 256;
 
   @Option(
       names = "--dataset",
@@ -159,7 +162,12 @@ final class DemoCommand implements Callable<Integer> {
             app,
             admin,
             model,
-            spec(data.labels(), architecture, minNewExamples, "Flywheel demo: " + dataset),
+            spec(
+                data.labels(),
+                architecture,
+                minNewExamples,
+                "Flywheel demo: " + dataset,
+                sequenceLength(data.examples())),
             data.examples(),
             data.labels(),
             new AppSimulator.Behaviour(rate, react, noise, seed, seedSize));
@@ -215,7 +223,8 @@ final class DemoCommand implements Callable<Integer> {
    * text — for the loop to settle: every retrain request served and every candidate decided, with
    * nothing new for {@link #SETTLE} (a trigger held back by the cooldown fires within it).
    */
-  private End waitForEnd(DemoConsole console, AppSimulator simulator) throws InterruptedException {
+  static End awaitEnd(DemoConsole console, AppSimulator simulator, int releases, Duration duration)
+      throws InterruptedException {
     Instant deadline = Instant.now().plus(duration);
     Instant nextTraffic = Instant.now().plusSeconds(15);
     long lastFeedback = 0;
@@ -275,14 +284,18 @@ final class DemoCommand implements Callable<Integer> {
 
   /** The model spec the simulated admin writes: the recipe and the loop's policies. */
   static Map<String, Object> spec(
-      List<String> labels, String architecture, int minNewExamples, String description) {
+      List<String> labels,
+      String architecture,
+      int minNewExamples,
+      String description,
+      int sequenceLength) {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("labels", labels);
     spec.put("architecture", architecture);
     if ("bag".equals(architecture)) {
       // Fewer bigram buckets than the library default: a 5 MB bundle instead of 38 MB, so the
       // per-epoch checkpoints stay cheap; the demo's data sets are small.
-      spec.put("hyperparameters", Map.of("bigramBuckets", 16384));
+      spec.put("hyperparameters", Map.of("bigramBuckets", 16384, "sequenceLength", sequenceLength));
     }
     spec.put("holdout_share", 0.2);
     spec.put("description", description);
@@ -299,6 +312,23 @@ final class DemoCommand implements Callable<Integer> {
             "max_label_recall_regression", 0.2,
             "rollback_enabled", false));
     return spec;
+  }
+
+  /**
+   * The bag's sequence length for these texts: enough tokens for 95 % of them (rounded up to a
+   * multiple of 16), never below the recipe's default of 48, at most 256. The bag averages its
+   * tokens and masks padding, so a longer sequence costs only time; a shorter one cuts text off.
+   * Chinese poems, one token per character, need about 128 (bench/README.md, slm small data).
+   */
+  static int sequenceLength(List<Example> examples) {
+    int[] lengths =
+        examples.stream().mapToInt(e -> Tokenizer.tokenize(e.text()).size()).sorted().toArray();
+    if (lengths.length == 0) {
+      return DEFAULT_SEQUENCE_LENGTH;
+    }
+    int p95 = lengths[(int) Math.ceil(0.95 * lengths.length) - 1];
+    int rounded = (p95 + 15) / 16 * 16;
+    return Math.max(DEFAULT_SEQUENCE_LENGTH, Math.min(MAX_SEQUENCE_LENGTH, rounded));
   }
 
   private record Data(List<Example> examples, List<String> labels, String description) {}

@@ -2,6 +2,9 @@ package dev.flywheel.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flywheel.slm.Example;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DemoCommandTest {
@@ -27,5 +30,27 @@ class DemoCommandTest {
     String longName = DemoCommand.modelName("a".repeat(62) + "-b-c.tsv");
     assertThat(longName).hasSize(62).matches(DemoCommand.MODEL_NAME);
     assertThat(DemoCommand.modelName("x".repeat(100) + ".tsv")).hasSize(63);
+  }
+
+  @Test
+  void shouldChooseASequenceLengthThatHoldsMostTextsWithinBounds() {
+    assertThat(DemoCommand.sequenceLength(texts(100, 10))).isEqualTo(48);
+    assertThat(DemoCommand.sequenceLength(texts(100, 100))).isEqualTo(112);
+    assertThat(DemoCommand.sequenceLength(texts(100, 1000))).isEqualTo(256);
+    // Chinese: one token per character.
+    assertThat(DemoCommand.sequenceLength(List.of(new Example("1", "床前明月光".repeat(20), "a"))))
+        .isEqualTo(112);
+    // 95 % of the texts decide: five long outliers in a hundred do not.
+    List<Example> mixed = new ArrayList<>(texts(95, 60));
+    mixed.addAll(texts(5, 900));
+    assertThat(DemoCommand.sequenceLength(mixed)).isEqualTo(64);
+  }
+
+  private static List<Example> texts(int count, int words) {
+    List<Example> examples = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      examples.add(new Example("e" + i, "word ".repeat(words), "a"));
+    }
+    return examples;
   }
 }

@@ -1,6 +1,7 @@
 package dev.flywheel.platform;
 
 import dev.flywheel.events.ModelCandidate;
+import dev.flywheel.slm.BundleException;
 import dev.flywheel.slm.Classifier;
 import dev.flywheel.slm.Evaluator;
 import dev.flywheel.slm.Example;
@@ -98,7 +99,9 @@ public final class LoopBenchmark {
     List<String> labels = examples.stream().map(Example::label).distinct().sorted().toList();
     String model = DemoCommand.modelName(corpus);
     PrintStream log = System.err;
-    log.printf("%n== %s: %d texts, %d labels%n", corpus, examples.size(), labels.size());
+    log.printf(
+        "%n== %s: %d texts, %d labels, sequence length %d%n",
+        corpus, examples.size(), labels.size(), DemoCommand.sequenceLength(examples));
     Path dir = Files.createTempDirectory("flywheel-loop-bench-");
     try (Platform platform = Platform.start(PlatformSettings.forDemo(dir))) {
       DemoConsole console = new DemoConsole(log, model, false);
@@ -111,7 +114,8 @@ public final class LoopBenchmark {
                   labels,
                   o.get("architecture"),
                   Integer.parseInt(o.get("minNewExamples")),
-                  "loop benchmark: " + corpus),
+                  "loop benchmark: " + corpus,
+                  DemoCommand.sequenceLength(examples)),
               examples,
               labels,
               new AppSimulator.Behaviour(
@@ -144,7 +148,8 @@ public final class LoopBenchmark {
     }
   }
 
-  private static List<Result> offline(String corpus, DemoConsole console, Platform platform) {
+  private static List<Result> offline(String corpus, DemoConsole console, Platform platform)
+      throws BundleException {
     List<Result> results = new ArrayList<>();
     try (VersionReplay replay =
         new VersionReplay(platform.bootstrapServers(), platform.registryUrl())) {

@@ -202,9 +202,10 @@ public record Hyperparameters(
               // 400 examples it stopped after 4-7 epochs, once below the majority class);
               // cross-validate the epoch count instead.
               200,
-              // Character 1-3-grams for Chinese, Japanese and Korean text (bench/README.md, slm:
-              // Tang poets); no effect on text without those scripts.
-              3);
+              // No character trigrams: on the Tang poets they cost 1-2 points at 400 and 1,500
+              // examples (bench/README.md, slm small data); the hashed bigrams already give
+              // character pairs, and a sequence long enough for the text is what CJK text needs.
+              1);
       // lstm and transformer: dropout chosen on the WordNet 26-category task, where the old 0.1
       // overfitted after 3-4 epochs and stayed under the TF-IDF + LR reference (bench/slm).
       case LSTM ->

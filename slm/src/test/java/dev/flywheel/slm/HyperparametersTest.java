@@ -31,8 +31,10 @@ class HyperparametersTest {
   }
 
   @Test
-  void shouldTakeCharacterTrigramsForANewBagButKeepWhatARecordedManifestMeant() {
-    assertThat(Hyperparameters.fromMap(Map.of("architecture", "bag")).cjkNgrams()).isEqualTo(3);
+  void shouldTakeCharacterTrigramsOnlyWhenAskedAndReadARecordedManifestWithoutThemAsBefore() {
+    assertThat(Hyperparameters.fromMap(Map.of("architecture", "bag")).cjkNgrams()).isEqualTo(1);
+    assertThat(Hyperparameters.fromMap(Map.of("architecture", "bag", "cjkNgrams", "3")).cjkNgrams())
+        .isEqualTo(3);
     assertThat(Hyperparameters.fromRecorded(Map.of("architecture", "bag")).cjkNgrams())
         .isEqualTo(1);
     assertThat(
@@ -44,7 +46,10 @@ class HyperparametersTest {
 
   @Test
   void shouldRefuseCharacterTrigramsOutsideTheBag() {
-    assertThat(Hyperparameters.defaults().withValues(Map.of("bigrams", "false")).problems())
+    assertThat(
+            Hyperparameters.defaults()
+                .withValues(Map.of("bigrams", "false", "cjkNgrams", "3"))
+                .problems())
         .isEmpty();
     InvalidHyperparametersException lstm =
         catchThrowableOfType(
