@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flywheel.slm.Example;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 final class AppSimulator implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(AppSimulator.class);
   private static final int UPLOAD_BATCH = 200;
+  private static final int SEED_PER_LABEL = 10;
 
   /** How the simulated users behave. */
   record Behaviour(
@@ -73,8 +75,38 @@ final class AppSimulator implements Runnable {
     List<Example> shuffled = new ArrayList<>(dataset);
     java.util.Collections.shuffle(shuffled, new Random(behaviour.seed()));
     int seedSize = Math.min(behaviour.seedSize(), shuffled.size() / 2);
-    this.seedSet = List.copyOf(shuffled.subList(0, seedSize));
-    this.unseen = List.copyOf(shuffled.subList(seedSize, shuffled.size()));
+    boolean[] seeded = seedChoice(shuffled, seedSize);
+    List<Example> seeds = new ArrayList<>();
+    List<Example> rest = new ArrayList<>();
+    for (int i = 0; i < shuffled.size(); i++) {
+      (seeded[i] ? seeds : rest).add(shuffled.get(i));
+    }
+    this.seedSet = List.copyOf(seeds);
+    this.unseen = List.copyOf(rest);
+  }
+
+  /**
+   * Which examples form the seed set: the first {@value #SEED_PER_LABEL} of every label (as an app
+   * seeds every label it declares, so the first training run has each one even when a label is
+   * rare), then the first others, in shuffled order, up to {@code seedSize}.
+   */
+  private static boolean[] seedChoice(List<Example> shuffled, int seedSize) {
+    boolean[] seeded = new boolean[shuffled.size()];
+    Map<String, Integer> perLabel = new HashMap<>();
+    int chosen = 0;
+    for (int i = 0; i < shuffled.size() && chosen < seedSize; i++) {
+      if (perLabel.merge(shuffled.get(i).label(), 1, Integer::sum) <= SEED_PER_LABEL) {
+        seeded[i] = true;
+        chosen++;
+      }
+    }
+    for (int i = 0; i < shuffled.size() && chosen < seedSize; i++) {
+      if (!seeded[i]) {
+        seeded[i] = true;
+        chosen++;
+      }
+    }
+    return seeded;
   }
 
   Stats stats() {
@@ -83,6 +115,11 @@ final class AppSimulator implements Runnable {
 
   int seedSize() {
     return seedSet.size();
+  }
+
+  /** The labeled examples {@link #setUp} uploads. */
+  List<Example> seedSet() {
+    return seedSet;
   }
 
   /** How many texts the app asks about once a version serves (the dataset less the seed set). */
