@@ -12,6 +12,7 @@ import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelMetrics;
 import dev.flywheel.events.ModelRef;
 import dev.flywheel.events.ModelReleased;
+import dev.flywheel.events.PriorBaseline;
 import dev.flywheel.slm.BundleException;
 import dev.flywheel.slm.Classifier;
 import dev.flywheel.slm.EvaluationReport;
@@ -38,9 +39,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Judges one candidate: fetches and verifies its bundle (a sha256 mismatch is a rejection, never a
  * release), builds the evaluation set (the holdout examples of the candidate's snapshot, plus the
- * policy's golden set), evaluates candidate and champion on exactly those examples and applies the
- * {@link Gate}. Anything that makes the candidate unusable becomes a REJECT with the reason; Kafka
- * errors while reading the snapshot propagate, so the caller retries.
+ * policy's golden set), evaluates candidate and champion on exactly those examples, scores the
+ * {@link PriorPredictor} of the candidate's training snapshot on them too, and applies the {@link
+ * Gate}. Anything that makes the candidate unusable becomes a REJECT with the reason; Kafka errors
+ * while reading the snapshot propagate, so the caller retries.
  */
 final class CandidateJudge implements AutoCloseable {
 
@@ -175,7 +177,16 @@ final class CandidateJudge implements AutoCloseable {
                       championReport.correctness()));
         }
         checkCancelled();
-        Gate.Result result = Gate.evaluate(policy, candidateMetrics, comparison);
+        PriorBaseline prior =
+            PriorPredictor.score(
+                candidate.getSnapshot().getCountsPerLabel(),
+                examples.stream().map(Example::label).toList());
+        Gate.Result result =
+            Gate.evaluate(
+                policy,
+                candidateMetrics,
+                comparison,
+                Gate.PriorComparison.of(prior, candidateReport.correctness()));
         long holdoutUsed =
             examples.stream().filter(e -> !e.id().startsWith(GOLDEN_ID_PREFIX)).count();
         return base(candidate, champion, started)
@@ -183,6 +194,7 @@ final class CandidateJudge implements AutoCloseable {
             .setChampionMetrics(championMetrics)
             .setChecks(result.checks())
             .setPValue(result.pValue().orElse(null))
+            .setPrior(prior)
             .setDecision(result.decision())
             .setReasons(result.reasons())
             .setHoldoutExamples(holdoutUsed)

@@ -147,6 +147,12 @@ final class TrainingRun implements Callable<RunOutcome> {
     }
     if (snapshot == null) {
       snapshot = snapshots.take(ctx.topics().examples().name(), model);
+      Optional<ModelCandidate> last = ctx.ledger().lastCandidate(model);
+      if (last.isPresent()
+          && !claim.forced()
+          && SnapshotChange.unchanged(last.get().getSnapshot(), snapshot, snapshots, model)) {
+        return failed(FailureReason.UNCHANGED_SNAPSHOT, unchanged(last.get()), null, null);
+      }
     }
     TrainingSet set = TrainingSet.of(snapshot.training(), recipe.labels());
     Optional<TrainingSet.Problem> problem = set.problem(ctx.config().minExamples());
@@ -268,6 +274,19 @@ final class TrainingRun implements Callable<RunOutcome> {
         result.bestValidationAccuracy(),
         stored.uri());
     return new RunOutcome.Trained(candidate);
+  }
+
+  private static String unchanged(ModelCandidate last) {
+    DatasetSnapshot snapshot = last.getSnapshot();
+    return "not trained: the examples have not changed since v"
+        + last.getModel().getVersion()
+        + " was trained on them ("
+        + snapshot.getTrainExamples()
+        + " training and "
+        + snapshot.getHoldoutExamples()
+        + " holdout examples, snapshot taken at "
+        + snapshot.getTakenAt()
+        + "); ask again with force=true to train on them anyway";
   }
 
   private TrainingResult train(
