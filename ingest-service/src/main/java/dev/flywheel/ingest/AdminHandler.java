@@ -89,6 +89,7 @@ final class AdminHandler {
             .setModel(model)
             .setReason(RetrainReason.MANUAL)
             .setFromScratch(body.getBoolean("from_scratch", false))
+            .setForce(body.getBoolean("force", false))
             .setChampionVersion(registry.champion(model).map(ReleaseEntry::version).orElse(null))
             .setRequestedBy(caller.appId())
             .setDetail(body.getString("detail", "manual retrain through the gateway"))

@@ -80,6 +80,9 @@ final class Views {
         .put("evaluation_id", evaluation.getValue("evaluation_id"))
         .put("decision", evaluation.getValue("decision"))
         .put("candidate_metrics", evaluation.getValue("candidate_metrics"))
+        .put("champion_metrics", evaluation.getValue("champion_metrics"))
+        .put("prior", evaluation.getValue("prior"))
+        .put("p_value", evaluation.getValue("p_value"))
         .put("reasons", evaluation.getValue("reasons"));
   }
 }
