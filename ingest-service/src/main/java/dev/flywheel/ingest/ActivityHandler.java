@@ -1,11 +1,14 @@
 package dev.flywheel.ingest;
 
 import dev.flywheel.common.auth.Principal;
+import dev.flywheel.common.error.ValidationError;
 import dev.flywheel.events.TriggerPolicy;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
 /**
  * {@code GET /v1/models/{model}/activity}: the live loop of one model for the console and for apps,
@@ -17,6 +20,11 @@ final class ActivityHandler {
   /** Quality samples answered when the request names no number. */
   static final int DEFAULT_SAMPLES = 500;
 
+  /** The contract's maximum of {@code samples}. */
+  static final int MAX_SAMPLES = 2_000;
+
+  private static final Pattern DIGITS = Pattern.compile("[1-9][0-9]{0,3}");
+
   private final RegistryView registry;
   private final ActivityView activity;
   private final LongSupplier clock;
@@ -25,6 +33,24 @@ final class ActivityHandler {
     this.registry = registry;
     this.activity = activity;
     this.clock = clock;
+  }
+
+  /**
+   * The {@code samples} query parameter read strictly from the raw query, as path numbers are
+   * ({@link Requests#pathInt}): the contract validator would also take {@code 1.0} for 1.
+   */
+  static int samples(String raw) {
+    if (raw == null) {
+      return DEFAULT_SAMPLES;
+    }
+    if (!DIGITS.matcher(raw).matches() || Integer.parseInt(raw) > MAX_SAMPLES) {
+      throw ApiException.badRequest(
+          "the request does not match the API contract",
+          List.of(
+              new ValidationError(
+                  "samples", "must be a whole number from 1 to " + MAX_SAMPLES + ", in digits")));
+    }
+    return Integer.parseInt(raw);
   }
 
   /** {@code GET /v1/whoami}: the caller's app and role. */
@@ -43,8 +69,7 @@ final class ActivityHandler {
       ctx.fail(ApiException.notFound("unknown model '" + model + "'"));
       return;
     }
-    String samples = Requests.query(ctx, "samples");
-    int count = samples == null ? DEFAULT_SAMPLES : Integer.parseInt(samples);
+    int count = samples(ctx.request().getParam("samples"));
     Integer champion = registry.champion(model).map(ReleaseEntry::version).orElse(null);
     int minNewExamples =
         registry
