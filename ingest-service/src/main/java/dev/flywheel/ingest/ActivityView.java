@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -244,11 +243,12 @@ final class ActivityView {
     }
     boolean running =
         latest.getPhase() != TrainingPhase.FINISHED && latest.getPhase() != TrainingPhase.FAILED;
-    JsonArray epochs = new JsonArray();
-    for (Iterator<TrainingProgress> it = activity.progress.iterator(); it.hasNext(); ) {
-      TrainingProgress point = it.next();
-      if (point.getPhase() == TrainingPhase.EPOCH || point.getPhase() == TrainingPhase.FINISHED) {
-        epochs.add(
+    // One point per epoch: its latest report (an epoch can be reported again with its checkpoint).
+    Map<Integer, JsonObject> byEpoch = new TreeMap<>();
+    for (TrainingProgress point : activity.progress) {
+      if (point.getEpoch() > 0 && point.getPhase() != TrainingPhase.STEP) {
+        byEpoch.put(
+            point.getEpoch(),
             new JsonObject()
                 .put("epoch", point.getEpoch())
                 .put("loss", point.getLoss())
@@ -256,6 +256,7 @@ final class ActivityView {
                 .put("at", point.getTimestamp().toEpochMilli()));
       }
     }
+    JsonArray epochs = new JsonArray(new ArrayList<>(byEpoch.values()));
     return new JsonObject()
         .put("request_id", latest.getRequestId())
         .put("version", latest.getVersion())
