@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flywheel.slm.Example;
 import dev.flywheel.slm.data.WordNetTopics;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +66,11 @@ class ConsoleBrowserIT {
             + " (apt-get install chromium chromium-driver) to run the browser tests");
     Files.createDirectories(SHOTS);
     try (Platform platform = Platform.start(PlatformSettings.forDemo(dataDir))) {
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      platform.printEndpoints(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      assertThat(printed.toString(StandardCharsets.UTF_8).lines().skip(1).findFirst())
+          .as("the console's URL is the first endpoint printed")
+          .hasValueSatisfying(line -> assertThat(line).contains("console", platform.consoleUrl()));
       ApiClient admin = new ApiClient(platform.apiUrl(), platform.adminKey());
       seedAndWaitForTheFirstRelease(platform, admin);
       driver = startChromium();
@@ -76,7 +84,7 @@ class ConsoleBrowserIT {
 
   private void browse(Platform platform) throws Exception {
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-    driver.get(platform.apiUrl() + "/");
+    driver.get(platform.consoleUrl());
     long weight = firstLoadBytes();
     System.out.printf("Console first load: %d bytes transferred (compressed)%n", weight);
     assertThat(weight).as("first-load page weight").isLessThan(500_000);
