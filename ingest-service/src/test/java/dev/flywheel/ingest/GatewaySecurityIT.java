@@ -119,7 +119,9 @@ class GatewaySecurityIT {
   @Timeout(120)
   void shouldRequireAPrincipalOnEveryRouteTheRouterHas() throws Exception {
     Router router = gateway.service.api().router();
+    Set<String> publicPaths = ConsoleAssets.load().paths();
     Set<String> routed = new HashSet<>();
+    Set<String> open = new HashSet<>();
     double before = handlerCalls();
     for (Route route : router.getRoutes()) {
       if (route.getPath() == null || route.methods() == null) {
@@ -127,6 +129,14 @@ class GatewaySecurityIT {
       }
       String path = route.getPath().replace(":model", MODEL).replace(":version", "1");
       for (io.vertx.core.http.HttpMethod method : route.methods()) {
+        if (publicPaths.contains(route.getPath())) {
+          // The console's files: the declared public routes, GET and HEAD only.
+          RawHttp.Reply reply =
+              RawHttp.send(gateway.service.httpPort(), method.name(), path, null, null);
+          assertThat(reply.status()).as("%s %s without a key", method, path).isEqualTo(200);
+          open.add(method.name() + " " + route.getPath());
+          continue;
+        }
         routed.add(method.name() + " " + route.getPath());
         Op op = operation(method.name(), path);
         RawHttp.Reply reply =
@@ -146,6 +156,14 @@ class GatewaySecurityIT {
             operations.stream()
                 .map(op -> op.method() + " " + op.template().replaceAll("\\{(\\w+)}", ":$1"))
                 .collect(Collectors.toSet()));
+    assertThat(open)
+        .as("the routes without a key are exactly the console's declared files, GET and HEAD")
+        .isEqualTo(
+            publicPaths.stream()
+                .flatMap(p -> java.util.stream.Stream.of("GET " + p, "HEAD " + p))
+                .collect(Collectors.toSet()));
+    assertThat(publicPaths)
+        .allSatisfy(p -> assertThat(p).matches("/|/openapi\\.yaml|/console/[a-z0-9/._-]+"));
     assertThat(handlerCalls()).isEqualTo(before);
     RawHttp.Reply unknown =
         RawHttp.send(gateway.service.httpPort(), "GET", "/v2/anything", null, null);
