@@ -177,6 +177,7 @@ final class HttpApi extends VerticleBase {
     handlers.put("getVersion", (ctx, caller) -> reads.getVersion(ctx));
     handlers.put("getBundle", (ctx, caller) -> reads.getBundle(ctx));
     handlers.put("listReleases", (ctx, caller) -> reads.listReleases(ctx));
+    handlers.put("listBaseModels", (ctx, caller) -> reads.listBaseModels(ctx));
     handlers.put("streamReleases", (ctx, caller) -> stream.stream(ctx));
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();

@@ -1,6 +1,6 @@
 package dev.flywheel.ingest;
 
-import dev.flywheel.slm.Classifier;
+import dev.flywheel.slm.TextClassifier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -18,11 +18,12 @@ final class ServedModel {
   private final String model;
   private final int version;
   private final String sha256;
-  private final Classifier classifier;
+  private final TextClassifier classifier;
   private final Executor closer;
   private final AtomicInteger references = new AtomicInteger(1);
 
-  ServedModel(String model, int version, String sha256, Classifier classifier, Executor closer) {
+  ServedModel(
+      String model, int version, String sha256, TextClassifier classifier, Executor closer) {
     this.model = model;
     this.version = version;
     this.sha256 = sha256;
@@ -42,7 +43,7 @@ final class ServedModel {
     return sha256;
   }
 
-  Classifier classifier() {
+  TextClassifier classifier() {
     return classifier;
   }
 
