@@ -3,6 +3,7 @@ package dev.flywheel.ingest;
 import dev.flywheel.slm.TextClassifier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,7 @@ final class ServedModel {
   private final TextClassifier classifier;
   private final Executor closer;
   private final AtomicInteger references = new AtomicInteger(1);
+  private MicroBatcher batcher;
 
   ServedModel(
       String model, int version, String sha256, TextClassifier classifier, Executor closer) {
@@ -45,6 +47,14 @@ final class ServedModel {
 
   TextClassifier classifier() {
     return classifier;
+  }
+
+  /** This version's micro-batcher, made by {@code factory} on first use. */
+  synchronized MicroBatcher batcher(Function<TextClassifier, MicroBatcher> factory) {
+    if (batcher == null) {
+      batcher = factory.apply(classifier);
+    }
+    return batcher;
   }
 
   /** Takes a reference; false once the version has been retired and drained. */

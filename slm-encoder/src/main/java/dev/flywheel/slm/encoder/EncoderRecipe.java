@@ -289,7 +289,7 @@ public final class EncoderRecipe implements ModelRecipe {
       return new StartDecision(
           new EncoderTrainer.Start(
               head.get("head.weight").data(), head.get("head.bias").data(), encoder),
-          new WarmStart(true, "warm start from v" + m.version()));
+          new WarmStart(true, "warm start from parent " + m.version()));
     } catch (RuntimeException e) {
       return new StartDecision(
           null, new WarmStart(false, "parent weights unusable: " + e.getMessage()));
