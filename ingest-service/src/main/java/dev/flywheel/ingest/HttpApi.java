@@ -186,6 +186,7 @@ final class HttpApi extends VerticleBase {
     handlers.put("getVersion", (ctx, caller) -> reads.getVersion(ctx));
     handlers.put("getBundle", (ctx, caller) -> reads.getBundle(ctx));
     handlers.put("listReleases", (ctx, caller) -> reads.listReleases(ctx));
+    handlers.put("listBaseModels", (ctx, caller) -> reads.listBaseModels(ctx));
     handlers.put("streamReleases", (ctx, caller) -> stream.stream(ctx));
     handlers.put("getModelActivity", (ctx, caller) -> activity.getActivity(ctx));
     handlers.put("whoami", ActivityHandler::whoami);

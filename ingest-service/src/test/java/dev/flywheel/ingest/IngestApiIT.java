@@ -314,7 +314,7 @@ class IngestApiIT {
         }
       }
     }
-    assertThat(checked).as("operations in the contract").isEqualTo(15);
+    assertThat(checked).as("operations in the contract").isEqualTo(16);
     assertThat(admin).isEqualTo(4);
   }
 
