@@ -557,6 +557,7 @@ function adminPanel(name) {
   const status = h('p', { id: 'admin-status', 'aria-live': 'polite' });
   const version = h('select', { id: 'promote-version' });
   const fromScratch = h('input', { id: 'retrain-scratch', type: 'checkbox' });
+  const force = h('input', { id: 'retrain-force', type: 'checkbox' });
   const act = (label, path, body) => async () => {
     if (!window.confirm(label + ' for ' + name + '?')) return;
     fill(status);
@@ -569,9 +570,12 @@ function adminPanel(name) {
     h('h2', { id: 'admin-h' }, 'Admin actions'),
     h('div', { class: 'form-row' },
       h('button', { type: 'button', id: 'retrain', onclick: act('Retrain now', '/retrain',
-        () => ({ from_scratch: fromScratch.checked, detail: 'from the console' })) },
+        () => ({ from_scratch: fromScratch.checked, force: force.checked,
+          detail: 'from the console' })) },
       'Retrain now'),
-      fromScratch, h('label', { for: 'retrain-scratch' }, 'from scratch')),
+      fromScratch, h('label', { for: 'retrain-scratch' }, 'from scratch'),
+      force, h('label', { for: 'retrain-force', title:
+        'train even if no example changed since the last candidate' }, 'even if unchanged')),
     h('div', { class: 'form-row' },
       h('label', { for: 'promote-version' }, 'Version'), version,
       h('button', { type: 'button', id: 'promote', onclick: act('Promote', '/promote',
