@@ -1,9 +1,12 @@
 package dev.flywheel.evaluator;
 
 import dev.flywheel.slm.BundleException;
+import dev.flywheel.slm.DevicePreference;
 import dev.flywheel.slm.ModelBundle;
+import dev.flywheel.slm.RecipeContext;
 import dev.flywheel.slm.store.ArtifactStore;
 import dev.flywheel.slm.store.ArtifactStoreException;
+import dev.flywheel.slm.store.FileArtifactStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -16,6 +19,7 @@ import java.util.Optional;
 final class Artifacts {
 
   private final Optional<ArtifactStore> store;
+  private FileArtifactStore derived;
 
   Artifacts(Optional<ArtifactStore> store) {
     this.store = store;
@@ -37,6 +41,23 @@ final class Artifacts {
       return ModelBundle.fromBytes(bytes, sha256);
     }
     return ModelBundle.read(localFile(uri), sha256);
+  }
+
+  /**
+   * What a recipe may use to load the bundle at {@code uri}: the configured store, else the file
+   * store the bundle's blob lives in (where shared pieces such as base weights are too).
+   */
+  RecipeContext recipeContext(String uri) {
+    Optional<ArtifactStore> s =
+        store.or(() -> FileArtifactStore.rootOfBlob(URI.create(uri)).map(this::fileStore));
+    return new RecipeContext(s, DevicePreference.AUTO);
+  }
+
+  private synchronized ArtifactStore fileStore(Path root) {
+    if (derived == null || !derived.root().equals(root)) {
+      derived = new FileArtifactStore(root);
+    }
+    return derived;
   }
 
   /** The local file behind a {@code file:} URI (golden sets). */

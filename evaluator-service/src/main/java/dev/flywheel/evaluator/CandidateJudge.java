@@ -12,12 +12,14 @@ import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelMetrics;
 import dev.flywheel.events.ModelRef;
 import dev.flywheel.events.ModelReleased;
+import dev.flywheel.events.PriorBaseline;
 import dev.flywheel.slm.BundleException;
-import dev.flywheel.slm.Classifier;
 import dev.flywheel.slm.EvaluationReport;
 import dev.flywheel.slm.Evaluator;
 import dev.flywheel.slm.Example;
 import dev.flywheel.slm.ModelBundle;
+import dev.flywheel.slm.Recipes;
+import dev.flywheel.slm.TextClassifier;
 import dev.flywheel.slm.data.DatasetException;
 import dev.flywheel.slm.data.TsvDataset;
 import java.time.Clock;
@@ -38,9 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Judges one candidate: fetches and verifies its bundle (a sha256 mismatch is a rejection, never a
  * release), builds the evaluation set (the holdout examples of the candidate's snapshot, plus the
- * policy's golden set), evaluates candidate and champion on exactly those examples and applies the
- * {@link Gate}. Anything that makes the candidate unusable becomes a REJECT with the reason; Kafka
- * errors while reading the snapshot propagate, so the caller retries.
+ * policy's golden set), evaluates candidate and champion on exactly those examples, scores the
+ * {@link PriorPredictor} of the candidate's training snapshot on them too, and applies the {@link
+ * Gate}. Anything that makes the candidate unusable becomes a REJECT with the reason; Kafka errors
+ * while reading the snapshot propagate, so the caller retries.
  */
 final class CandidateJudge implements AutoCloseable {
 
@@ -139,7 +142,8 @@ final class CandidateJudge implements AutoCloseable {
     List<Example> holdout = holdout(candidate);
     List<Example> golden = golden(policy);
     checkCancelled();
-    try (Classifier candidateModel = load("candidate", candidateBundle)) {
+    try (TextClassifier candidateModel =
+        load("candidate", candidateBundle, candidate.getArtifactUri())) {
       List<Example> examples = new ArrayList<>(holdout.size() + golden.size());
       examples.addAll(holdout);
       examples.addAll(golden);
@@ -149,8 +153,10 @@ final class CandidateJudge implements AutoCloseable {
             Optional.of(
                 fetch("champion", champion.get().getArtifactUri(), champion.get().getSha256()));
       }
-      try (Classifier championModel =
-          championBundle.isPresent() ? load("champion", championBundle.get()) : null) {
+      try (TextClassifier championModel =
+          championBundle.isPresent()
+              ? load("champion", championBundle.get(), champion.get().getArtifactUri())
+              : null) {
         examples = commonLabels(examples, candidateModel, Optional.ofNullable(championModel));
         if (examples.isEmpty()) {
           throw new Refusal(
@@ -175,7 +181,16 @@ final class CandidateJudge implements AutoCloseable {
                       championReport.correctness()));
         }
         checkCancelled();
-        Gate.Result result = Gate.evaluate(policy, candidateMetrics, comparison);
+        PriorBaseline prior =
+            PriorPredictor.score(
+                candidate.getSnapshot().getCountsPerLabel(),
+                examples.stream().map(Example::label).toList());
+        Gate.Result result =
+            Gate.evaluate(
+                policy,
+                candidateMetrics,
+                comparison,
+                Gate.PriorComparison.of(prior, candidateReport.correctness()));
         long holdoutUsed =
             examples.stream().filter(e -> !e.id().startsWith(GOLDEN_ID_PREFIX)).count();
         return base(candidate, champion, started)
@@ -183,6 +198,7 @@ final class CandidateJudge implements AutoCloseable {
             .setChampionMetrics(championMetrics)
             .setChecks(result.checks())
             .setPValue(result.pValue().orElse(null))
+            .setPrior(prior)
             .setDecision(result.decision())
             .setReasons(result.reasons())
             .setHoldoutExamples(holdoutUsed)
@@ -221,9 +237,12 @@ final class CandidateJudge implements AutoCloseable {
     }
   }
 
-  private static Classifier load(String role, ModelBundle bundle) throws Refusal {
+  private TextClassifier load(String role, ModelBundle bundle, String uri) throws Refusal {
     try {
-      return Classifier.load(bundle);
+      return Recipes.forArchitecture(bundle.manifest().architecture())
+          .load(bundle, artifacts.recipeContext(uri));
+    } catch (IllegalArgumentException e) {
+      throw new Refusal("artifact", role + " bundle cannot be loaded: " + e.getMessage());
     } catch (BundleException e) {
       throw new Refusal(
           "artifact", role + " bundle cannot be loaded (" + e.reason() + "): " + e.getMessage());
@@ -266,7 +285,7 @@ final class CandidateJudge implements AutoCloseable {
    * never given, and the paired test needs both on the same examples.
    */
   private static List<Example> commonLabels(
-      List<Example> examples, Classifier candidate, Optional<Classifier> champion) {
+      List<Example> examples, TextClassifier candidate, Optional<TextClassifier> champion) {
     Set<String> known = new HashSet<>(candidate.labels());
     champion.ifPresent(c -> known.retainAll(c.labels()));
     List<Example> kept = examples.stream().filter(e -> known.contains(e.label())).toList();

@@ -5,6 +5,7 @@ import dev.flywheel.events.GateCheck;
 import dev.flywheel.events.GatePolicy;
 import dev.flywheel.events.LabelMetrics;
 import dev.flywheel.events.ModelMetrics;
+import dev.flywheel.events.PriorBaseline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,13 @@ import java.util.TreeMap;
  * The release gate as pure logic: a candidate's metrics (and, when a champion exists, the
  * champion's metrics and both models' per-example correctness on the same examples) against a
  * {@link GatePolicy}. Every check is reported with its value, threshold and verdict; the candidate
- * is released only when every check passes. With no champion only the absolute checks apply.
+ * is released only when every check passes.
+ *
+ * <p>With no champion the prior predictor is the zero champion: the candidate must beat the
+ * accuracy of always answering the training snapshot's majority label by the policy's {@code
+ * minImprovement} ({@code min_improvement}), and, when significance is required, an exact one-sided
+ * binomial test of its correct answers against that accuracy plus the margin must reject at the
+ * policy's level ({@code significance}). The champion comparison does not look at the prior.
  */
 public final class Gate {
 
@@ -69,6 +76,30 @@ public final class Gate {
     }
   }
 
+  /**
+   * The zero champion: the prior predictor's accuracy on the evaluation set, and how many of those
+   * {@code examples} the candidate got right.
+   */
+  public record PriorComparison(PriorBaseline prior, long candidateCorrect, long examples) {
+
+    /** Checks that the counts describe one evaluation set. */
+    public PriorComparison {
+      if (examples < 0 || candidateCorrect < 0 || candidateCorrect > examples) {
+        throw new IllegalArgumentException(
+            "candidate right on " + candidateCorrect + " of " + examples + " examples");
+      }
+    }
+
+    /** The comparison for a candidate with this per-example correctness. */
+    public static PriorComparison of(PriorBaseline prior, boolean[] candidateCorrect) {
+      long right = 0;
+      for (boolean c : candidateCorrect) {
+        right += c ? 1 : 0;
+      }
+      return new PriorComparison(prior, right, candidateCorrect.length);
+    }
+  }
+
   /** The gate's verdict: every check in order, the decision, its reasons and the p-value. */
   public record Result(
       List<GateCheck> checks, Decision decision, List<String> reasons, Optional<Double> pValue) {
@@ -85,9 +116,15 @@ public final class Gate {
     }
   }
 
-  /** Judges a candidate; {@code comparison} is empty when there is no champion yet. */
+  /**
+   * Judges a candidate; {@code comparison} is empty when there is no champion yet, and {@code
+   * prior} is then the zero champion it is held to.
+   */
   public static Result evaluate(
-      GatePolicy policy, ModelMetrics candidate, Optional<Comparison> comparison) {
+      GatePolicy policy,
+      ModelMetrics candidate,
+      Optional<Comparison> comparison,
+      PriorComparison prior) {
     List<GateCheck> checks = new ArrayList<>();
     checks.add(
         atLeast(
@@ -125,6 +162,21 @@ public final class Gate {
       if (policy.getRequireSignificance()) {
         checks.add(significance(p, policy.getSignificanceLevel(), b, c));
       }
+    } else {
+      PriorBaseline baseline = prior.prior();
+      checks.add(
+          atLeast(
+              "min_improvement",
+              candidate.getAccuracy() - baseline.getMajorityAccuracy(),
+              policy.getMinImprovement(),
+              "accuracy gain over the prior (always '" + baseline.getMajorityLabel() + "')"));
+      double nullAccuracy =
+          Math.min(1.0, Math.max(0.0, baseline.getMajorityAccuracy() + policy.getMinImprovement()));
+      double p = Binomial.upperTail(prior.candidateCorrect(), prior.examples(), nullAccuracy);
+      pValue = Optional.of(p);
+      if (policy.getRequireSignificance()) {
+        checks.add(priorSignificance(p, policy.getSignificanceLevel(), prior, nullAccuracy));
+      }
     }
     if (policy.getMaxLatencyP95Millis() != null) {
       checks.add(
@@ -143,11 +195,18 @@ public final class Gate {
               policy.getMaxSizeBytes().doubleValue(),
               "bundle size (bytes)"));
     }
-    return decide(checks, comparison.isPresent(), pValue);
+    String passedNote =
+        comparison.isPresent()
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                " (no champion yet: compared with the prior, always '%s' at %s)",
+                prior.prior().getMajorityLabel(),
+                fmt(prior.prior().getMajorityAccuracy()));
+    return decide(checks, passedNote, pValue);
   }
 
-  private static Result decide(
-      List<GateCheck> checks, boolean hasChampion, Optional<Double> pValue) {
+  private static Result decide(List<GateCheck> checks, String passedNote, Optional<Double> pValue) {
     List<String> reasons = new ArrayList<>();
     for (GateCheck check : checks) {
       if (!check.getPassed()) {
@@ -156,11 +215,7 @@ public final class Gate {
     }
     Decision decision = reasons.isEmpty() ? Decision.RELEASE : Decision.REJECT;
     if (reasons.isEmpty()) {
-      reasons.add(
-          "all "
-              + checks.size()
-              + " checks passed"
-              + (hasChampion ? "" : " (no champion yet: absolute checks only)"));
+      reasons.add("all " + checks.size() + " checks passed" + passedNote);
     }
     return new Result(checks, decision, reasons, pValue);
   }
@@ -198,6 +253,24 @@ public final class Gate {
             p < level ? "<" : ">=",
             fmt(level),
             candidateBetter ? "" : " (candidate does not win more discordant pairs)");
+    return check("significance", p, level, passed, detail);
+  }
+
+  private static GateCheck priorSignificance(
+      double p, double level, PriorComparison prior, double nullAccuracy) {
+    boolean passed = p < level;
+    String detail =
+        String.format(
+            Locale.ROOT,
+            "exact one-sided binomial test: candidate right on %d of %d, against the prior's"
+                + " accuracy %s plus the margin (%s), p=%.4g %s %s",
+            prior.candidateCorrect(),
+            prior.examples(),
+            fmt(prior.prior().getMajorityAccuracy()),
+            fmt(nullAccuracy),
+            p,
+            passed ? "<" : ">=",
+            fmt(level));
     return check("significance", p, level, passed, detail);
   }
 

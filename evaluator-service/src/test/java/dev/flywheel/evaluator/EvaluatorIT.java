@@ -1,6 +1,7 @@
 package dev.flywheel.evaluator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.flywheel.embedded.EmbeddedInfra;
@@ -80,6 +81,18 @@ class EvaluatorIT {
     List<ModelReleased> first = awaitReleases(1);
     assertThat(first.get(0).getKind()).isEqualTo(ReleaseKind.PROMOTED);
     assertThat(first.get(0).getPreviousVersion()).isNull();
+    EvaluationCompleted firstEvaluation = awaitEvaluations(1).get(0);
+    System.out.printf(
+        "weak v1 %.3f vs the prior (always %s) %.3f, class-frequency prior %.3f, p=%.3g%n",
+        firstEvaluation.getCandidateMetrics().getAccuracy(),
+        firstEvaluation.getPrior().getMajorityLabel(),
+        firstEvaluation.getPrior().getMajorityAccuracy(),
+        firstEvaluation.getPrior().getClassPriorAccuracy(),
+        firstEvaluation.getPValue());
+    assertThat(firstEvaluation.getChampion()).isNull();
+    assertThat(firstEvaluation.getPrior().getMajorityAccuracy())
+        .isLessThan(firstEvaluation.getCandidateMetrics().getAccuracy());
+    assertThat(firstEvaluation.getPValue()).isLessThan(0.05);
 
     fixture.sendCandidate(Fixture.candidate(2, models.strong, snapshot));
     List<ModelReleased> releases = awaitReleases(2);
@@ -105,6 +118,40 @@ class EvaluatorIT {
     assertThat(second.getMetrics())
         .containsEntry(Releases.ACCURACY, evaluation.getCandidateMetrics().getAccuracy())
         .containsEntry(Releases.TRAIN_EXAMPLES, (double) snapshot.getTrainExamples());
+  }
+
+  @Test
+  void shouldNotReleaseAFirstCandidateThatIsNoBetterThanThePrior() throws Exception {
+    fixture.publishSpec(Fixture.policy().build());
+    DatasetSnapshot snapshot = fixture.writeExamplesAndSnapshot();
+    fixture.startEvaluator();
+
+    fixture.sendCandidate(Fixture.candidate(1, models.priorLevel, snapshot));
+
+    EvaluationCompleted evaluation = awaitEvaluations(1).get(0);
+    assertThat(evaluation.getDecision()).isEqualTo(Decision.REJECT);
+    assertThat(evaluation.getChampion()).isNull();
+    assertThat(evaluation.getPrior().getMajorityLabel()).isEqualTo(models.majorityLabel);
+    assertThat(evaluation.getPrior().getFrequencySource()).isEqualTo("training");
+    System.out.printf(
+        "prior-level v1 %.3f vs the prior (always %s) %.3f, p=%.3g%n",
+        evaluation.getCandidateMetrics().getAccuracy(),
+        evaluation.getPrior().getMajorityLabel(),
+        evaluation.getPrior().getMajorityAccuracy(),
+        evaluation.getPValue());
+    assertThat(evaluation.getCandidateMetrics().getAccuracy())
+        .isCloseTo(evaluation.getPrior().getMajorityAccuracy(), within(0.02));
+    assertThat(evaluation.getPValue()).isGreaterThan(0.2);
+    assertThat(failed(evaluation)).containsExactly("significance");
+    assertThat(evaluation.getReasons())
+        .singleElement()
+        .asString()
+        .startsWith("significance failed");
+    // A candidate that beats the prior is released: the gate had no other reason to refuse.
+    fixture.sendCandidate(Fixture.candidate(2, models.strong, snapshot));
+    assertThat(awaitReleases(1))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getModel().getVersion()).isEqualTo(2));
   }
 
   @Test

@@ -9,7 +9,11 @@ import dev.flywheel.events.GateCheck;
 import dev.flywheel.events.GatePolicy;
 import dev.flywheel.events.LabelMetrics;
 import dev.flywheel.events.ModelMetrics;
+import dev.flywheel.events.PriorBaseline;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -62,6 +66,17 @@ class GateTest {
   }
 
   private static final ModelMetrics CHAMPION = metrics(0.80, 0.78, 0.80, 0.80, 5.0, 1_000);
+
+  /** A prior for tests whose lenient policy makes the prior checks pass whatever it is. */
+  private static final Gate.PriorComparison ANY_PRIOR =
+      new Gate.PriorComparison(
+          PriorBaseline.newBuilder()
+              .setMajorityLabel("a")
+              .setMajorityAccuracy(0.5)
+              .setClassPriorAccuracy(0.5)
+              .build(),
+          80,
+          100);
 
   /** Paired correctness with the given cell counts of the 2x2 table. */
   private static Gate.Comparison paired(
@@ -229,7 +244,8 @@ class GateTest {
     GatePolicy.Builder policy = lenient();
     tweak.accept(policy);
 
-    Gate.Result result = Gate.evaluate(policy.build(), candidate, Optional.ofNullable(champion));
+    Gate.Result result =
+        Gate.evaluate(policy.build(), candidate, Optional.ofNullable(champion), ANY_PRIOR);
 
     GateCheck check = find(result, checkName);
     assertThat(check.getPassed()).as(check.getDetail()).isEqualTo(passes);
@@ -241,7 +257,7 @@ class GateTest {
   }
 
   @Test
-  void shouldApplyOnlyAbsoluteChecksWithoutAChampion() {
+  void shouldHoldAFirstCandidateToThePriorWithoutAChampion() {
     GatePolicy policy =
         lenient()
             .setMinAccuracy(0.5)
@@ -251,14 +267,132 @@ class GateTest {
             .build();
 
     Gate.Result result =
-        Gate.evaluate(policy, metrics(0.6, 0.6, 0.6, 0.6, 3, 10), Optional.empty());
+        Gate.evaluate(
+            policy, metrics(0.6, 0.6, 0.6, 0.6, 3, 10), Optional.empty(), priorOnFixedHoldout(120));
 
     assertThat(result.checks())
         .extracting(GateCheck::getName)
-        .containsExactly("min_accuracy", "min_macro_f1", "latency_p95");
+        .containsExactly(
+            "min_accuracy", "min_macro_f1", "min_improvement", "significance", "latency_p95");
     assertThat(result.decision()).isEqualTo(Decision.RELEASE);
-    assertThat(result.pValue()).isEmpty();
-    assertThat(result.reasons()).singleElement().asString().contains("no champion");
+    assertThat(result.pValue()).isPresent();
+    assertThat(result.reasons())
+        .singleElement()
+        .asString()
+        .contains("no champion yet: compared with the prior, always 'a' at 0.4500");
+  }
+
+  /**
+   * The fixed holdout of the prior tests: 200 examples, 90 of label a, 60 of b, 50 of c; the
+   * training snapshot held 400 a, 300 b and 300 c, so the majority label is a, right on 0.45.
+   */
+  private static final List<String> FIXED_HOLDOUT = fixedHoldout();
+
+  private static List<String> fixedHoldout() {
+    List<String> labels = new ArrayList<>();
+    labels.addAll(Collections.nCopies(90, "a"));
+    labels.addAll(Collections.nCopies(60, "b"));
+    labels.addAll(Collections.nCopies(50, "c"));
+    return List.copyOf(labels);
+  }
+
+  private static final Map<String, Long> TRAINING_COUNTS = Map.of("a", 400L, "b", 300L, "c", 300L);
+
+  /** The prior on the fixed holdout and a candidate right on its first {@code right} examples. */
+  private static Gate.PriorComparison priorOnFixedHoldout(int right) {
+    boolean[] correct = new boolean[FIXED_HOLDOUT.size()];
+    Arrays.fill(correct, 0, right, true);
+    return Gate.PriorComparison.of(PriorPredictor.score(TRAINING_COUNTS, FIXED_HOLDOUT), correct);
+  }
+
+  private static ModelMetrics accuracyOnFixedHoldout(int right) {
+    return ModelMetrics.newBuilder(metrics(0, 0.5, 0.5, 0.5, 5, 1000))
+        .setExamples(FIXED_HOLDOUT.size())
+        .setAccuracy((double) right / FIXED_HOLDOUT.size())
+        .build();
+  }
+
+  private static GatePolicy defaultPolicy() {
+    return GatePolicy.newBuilder().build();
+  }
+
+  @Test
+  void shouldRejectAFirstCandidateAtThePriorsAccuracyWithTheCheckThatFailed() {
+    // 90 of 200 right: exactly what always answering 'a' gets.
+    Gate.Result result =
+        Gate.evaluate(
+            defaultPolicy(), accuracyOnFixedHoldout(90), Optional.empty(), priorOnFixedHoldout(90));
+
+    assertThat(result.decision()).isEqualTo(Decision.REJECT);
+    assertThat(find(result, "min_improvement").getPassed()).isTrue();
+    GateCheck significance = find(result, "significance");
+    assertThat(significance.getPassed()).isFalse();
+    assertThat(significance.getDetail()).contains("right on 90 of 200").contains("0.4500");
+    // P(X >= 90) for X ~ Binomial(200, 0.45), exactly.
+    assertThat(result.pValue().orElseThrow()).isCloseTo(0.5276, within(1e-3));
+    assertThat(result.reasons()).singleElement().asString().startsWith("significance failed");
+  }
+
+  @Test
+  void shouldReleaseAFirstCandidateClearlyAboveThePrior() {
+    // 120 of 200 right (0.60) against 0.45.
+    Gate.Result result =
+        Gate.evaluate(
+            defaultPolicy(),
+            accuracyOnFixedHoldout(120),
+            Optional.empty(),
+            priorOnFixedHoldout(120));
+
+    assertThat(result.decision()).isEqualTo(Decision.RELEASE);
+    assertThat(find(result, "significance").getPassed()).isTrue();
+    assertThat(result.pValue().orElseThrow()).isLessThan(1e-4);
+  }
+
+  @Test
+  void shouldHoldAFirstCandidateToThePriorPlusTheMarginInBothChecks() {
+    GatePolicy policy = GatePolicy.newBuilder().setMinImprovement(0.05).build();
+
+    // 0.50 is the margin above the prior, but not significantly above 0.45 + 0.05.
+    Gate.Result atMargin =
+        Gate.evaluate(
+            policy, accuracyOnFixedHoldout(100), Optional.empty(), priorOnFixedHoldout(100));
+    // 0.49: 0.04 above the prior, below the margin, and not significantly above 0.50 either.
+    Gate.Result belowMargin =
+        Gate.evaluate(
+            policy, accuracyOnFixedHoldout(98), Optional.empty(), priorOnFixedHoldout(98));
+
+    assertThat(find(atMargin, "min_improvement").getPassed()).isTrue();
+    assertThat(find(atMargin, "significance").getPassed()).isFalse();
+    assertThat(atMargin.decision()).isEqualTo(Decision.REJECT);
+    assertThat(find(belowMargin, "min_improvement").getPassed()).isFalse();
+    assertThat(belowMargin.reasons())
+        .extracting(r -> r.substring(0, r.indexOf(' ')))
+        .containsExactly("min_improvement", "significance");
+  }
+
+  @Test
+  void shouldJudgeAgainstTheChampionAloneWhenThereIsOne() {
+    // A prior above both models must not change the champion comparison.
+    Gate.PriorComparison highPrior =
+        new Gate.PriorComparison(
+            PriorBaseline.newBuilder()
+                .setMajorityLabel("a")
+                .setMajorityAccuracy(0.95)
+                .setClassPriorAccuracy(0.9)
+                .build(),
+            88,
+            100);
+
+    Gate.Result result =
+        Gate.evaluate(
+            lenient().setRequireSignificance(true).build(),
+            metrics(0.88, 0.78, 0.8, 0.8, 5, 1000),
+            Optional.of(paired(CHAMPION, 78, 2, 10, 10)),
+            highPrior);
+
+    assertThat(result.decision()).isEqualTo(Decision.RELEASE);
+    assertThat(result.pValue().orElseThrow()).isCloseTo(0.0386, within(1e-4));
+    assertThat(find(result, "min_improvement").getDetail()).contains("over the champion");
   }
 
   @Test
@@ -267,7 +401,7 @@ class GateTest {
     // Same accuracy, different mistakes: 5 discordant pairs each way.
     Gate.Comparison cmp = paired(CHAMPION, 75, 5, 5, 15);
 
-    Gate.Result result = Gate.evaluate(policy, CHAMPION, Optional.of(cmp));
+    Gate.Result result = Gate.evaluate(policy, CHAMPION, Optional.of(cmp), ANY_PRIOR);
 
     assertThat(result.decision()).isEqualTo(Decision.REJECT);
     assertThat(result.pValue()).hasValueSatisfying(p -> assertThat(p).isEqualTo(1.0));
@@ -281,7 +415,7 @@ class GateTest {
     GatePolicy policy = lenient().setRequireSignificance(false).setMinImprovement(0.0).build();
 
     Gate.Result result =
-        Gate.evaluate(policy, CHAMPION, Optional.of(paired(CHAMPION, 80, 0, 0, 20)));
+        Gate.evaluate(policy, CHAMPION, Optional.of(paired(CHAMPION, 80, 0, 0, 20)), ANY_PRIOR);
 
     assertThat(result.decision()).isEqualTo(Decision.RELEASE);
     assertThat(result.checks()).extracting(GateCheck::getName).doesNotContain("significance");
@@ -302,7 +436,8 @@ class GateTest {
         Gate.evaluate(
             policy,
             metrics(0.72, 0.7, 0.6, 0.8, 5, 1000),
-            Optional.of(paired(CHAMPION, 70, 10, 2, 18)));
+            Optional.of(paired(CHAMPION, 70, 10, 2, 18)),
+            ANY_PRIOR);
 
     assertThat(result.decision()).isEqualTo(Decision.REJECT);
     assertThat(result.reasons())

@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * Real data and real models for the integration tests: a few hundred WordNet 8-topic glosses, and
- * two bag-of-words classifiers trained on their non-holdout share — a strong one (all training
- * examples, several epochs) and a weak one (a few examples, one epoch). Trained once per JVM.
+ * three bag-of-words classifiers trained on their non-holdout share — a strong one (all training
+ * examples, several epochs), a weak one (a few examples, one epoch) and one at the prior's level
+ * (nearly every example labelled with the majority label). Trained once per JVM.
  */
 final class TrainedModels {
 
@@ -41,6 +42,11 @@ final class TrainedModels {
 
   final Bundle strong;
   final Bundle weak;
+
+  /** Answers {@link #majorityLabel} for nearly every text: as accurate as the prior predictor. */
+  final Bundle priorLevel;
+
+  final String majorityLabel;
 
   private TrainedModels(Path dir) throws IOException {
     List<Example> all = WordNetTopics.load(WordNetTopics.Variant.TOPICS_8);
@@ -79,6 +85,29 @@ final class TrainedModels {
       }
     }
     this.weak = train(dir, "weak", few, 1);
+    // A model that learned little but the prior: every training text but one per label (the
+    // trainer wants an example of each label) labelled with the label the evaluator's prior
+    // predictor answers, so it answers that label for nearly every text.
+    Map<String, Long> counts = new HashMap<>();
+    training.forEach(e -> counts.merge(e.label(), 1L, Long::sum));
+    List<String> holdoutLabels =
+        examples.stream()
+            .filter(e -> Holdout.isHoldout(e.id(), HOLDOUT_SHARE))
+            .map(Example::label)
+            .toList();
+    this.majorityLabel = PriorPredictor.score(counts, holdoutLabels).getMajorityLabel();
+    this.priorLevel =
+        train(dir, "prior-level", relabelAllButOnePerLabel(training, majorityLabel), 2);
+  }
+
+  private static List<Example> relabelAllButOnePerLabel(List<Example> training, String label) {
+    Map<String, Integer> kept = new HashMap<>();
+    List<Example> relabelled = new ArrayList<>();
+    for (Example e : training) {
+      boolean keep = kept.merge(e.label(), 1, Integer::sum) == 1;
+      relabelled.add(keep ? e : new Example(e.id(), e.text(), label));
+    }
+    return relabelled;
   }
 
   static synchronized TrainedModels get() throws IOException {

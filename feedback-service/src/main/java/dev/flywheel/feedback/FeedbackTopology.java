@@ -3,6 +3,7 @@ package dev.flywheel.feedback;
 import dev.flywheel.events.FeedbackKind;
 import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.events.LabeledExample;
+import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelRef;
 import dev.flywheel.events.PredictionLogged;
 import dev.flywheel.events.QualityReport;
@@ -324,6 +325,22 @@ public final class FeedbackTopology {
                         request.getModel(),
                         ModelSignal.manual(request.getModel(), request.getRequestId())),
                 Named.as("manual-signals"));
+    Topic<String, ModelCandidate> candidates = topics.candidates();
+    KStream<String, ModelSignal> trained =
+        builder.stream(
+                candidates.name(),
+                Consumed.with(candidates.keySerde(), candidates.valueSerde())
+                    .withName("candidates-source"))
+            .filter((model, candidate) -> candidate != null, Named.as("candidates-present"))
+            .map(
+                (model, candidate) ->
+                    KeyValue.pair(
+                        candidate.getModel().getModel(),
+                        ModelSignal.trained(
+                            candidate.getModel().getModel(),
+                            candidate.getModel().getVersion(),
+                            candidate.getSnapshot().getTrainExamples())),
+                Named.as("trained-signals"));
     examples
         .merge(judgements, Named.as("example-and-judgement-signals"))
         .process(
@@ -338,6 +355,7 @@ public final class FeedbackTopology {
             Named.as("model-signal-buffer"),
             SIGNAL_BUFFER_STORE)
         .merge(manual, Named.as("model-signals-merged"))
+        .merge(trained, Named.as("trained-signals-merged"))
         .repartition(
             Repartitioned.<String, ModelSignal>as(SIGNAL_REPARTITION)
                 .withKeySerde(Serdes.String())

@@ -7,13 +7,14 @@ import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Something the retrain trigger of one model needs to know, keyed by model name: examples were
- * written, predictions were judged, or someone asked for a retrain by hand. Example and judgement
- * signals carry counts, so that {@link SignalBuffer} can fold the signals of one commit interval
- * into one record per model (and judged version).
+ * written, predictions were judged, someone asked for a retrain by hand, or a candidate was
+ * trained. Example and judgement signals carry counts, so that {@link SignalBuffer} can fold the
+ * signals of one commit interval into one record per model (and judged version).
  *
- * @param newExamples non-holdout examples whose label changed (including first labels)
+ * @param newExamples non-holdout examples whose label changed (including first labels); for
+ *     TRAINED, the non-holdout examples of the snapshot the candidate was trained on
  * @param firstSeen non-holdout examples that had no label before (a subset of {@code newExamples})
- * @param version the judged model version
+ * @param version the judged model version; for TRAINED, the candidate's version
  * @param judged how many predictions of {@code version} were judged
  * @param correct how many of those judgements said the prediction was right
  */
@@ -30,7 +31,8 @@ record ModelSignal(
   enum Kind {
     EXAMPLE,
     JUDGEMENT,
-    MANUAL
+    MANUAL,
+    TRAINED
   }
 
   private static final Kind[] KINDS = Kind.values();
@@ -78,6 +80,7 @@ record ModelSignal(
       case EXAMPLE -> example(model, holdout, firstSeen, labelChanged);
       case JUDGEMENT -> judgement(model, version, correct);
       case MANUAL -> manual(model, requestId);
+      case TRAINED -> throw new IllegalStateException("format 1 has no TRAINED signals");
     };
   }
 
@@ -97,6 +100,11 @@ record ModelSignal(
 
   static ModelSignal judgements(String model, int version, long judged, long correct) {
     return new ModelSignal(Kind.JUDGEMENT, model, 0, 0, version, judged, correct, null);
+  }
+
+  /** A candidate {@code version} was trained on a snapshot of {@code trainExamples}. */
+  static ModelSignal trained(String model, int version, long trainExamples) {
+    return new ModelSignal(Kind.TRAINED, model, trainExamples, 0, version, 0, 0, null);
   }
 
   static ModelSignal manual(String model, String requestId) {

@@ -26,7 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>THRESHOLD: at least {@code minNewExamples} new non-holdout examples (first labels and
- *       changed labels) since the last request.
+ *       changed labels) since the last request that the last trained snapshot did not already hold.
+ *       Each candidate on the candidates topic says how many non-holdout examples its snapshot
+ *       held; the model's distinct examples are numbered in the order they were first labelled, so
+ *       first labels within that number are not new to it. A trainer that started late and took in
+ *       examples counted after the request does not get a second request for them.
  *   <li>DRIFT: the champion (the model's latest release) has at least {@code driftMinFeedback}
  *       judged feedback since its release (or since the last drift request) and the upper bound of
  *       the 95 % Wilson interval of its live accuracy lies more than {@code driftMargin} below its
@@ -103,6 +107,18 @@ final class RetrainTrigger implements Processor<String, ModelSignal, String, Ret
             model);
         metrics.retrainRequest(RetrainReason.MANUAL);
         state = state.requested(now);
+      }
+      case TRAINED -> {
+        TriggerState after = state.trained(signal.newExamples());
+        if (after.newExamples() != state.newExamples()) {
+          LOG.info(
+              "Model {} v{} was trained on {} examples: {} counted examples were already in it",
+              model,
+              signal.version(),
+              signal.newExamples(),
+              state.newExamples() - after.newExamples());
+        }
+        state = after;
       }
       default -> throw new IllegalStateException("unknown signal " + signal.kind());
     }
@@ -228,6 +244,9 @@ final class RetrainTrigger implements Processor<String, ModelSignal, String, Ret
     return state.newExamples()
         + " new non-holdout examples (threshold "
         + policy.getMinNewExamples()
-        + ")";
+        + ")"
+        + (state.trainedExamples() > 0
+            ? " beyond the " + state.trainedExamples() + " of the last trained snapshot"
+            : "");
   }
 }

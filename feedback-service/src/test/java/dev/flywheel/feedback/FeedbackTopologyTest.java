@@ -1,5 +1,6 @@
 package dev.flywheel.feedback;
 
+import static dev.flywheel.feedback.TestEvents.candidate;
 import static dev.flywheel.feedback.TestEvents.example;
 import static dev.flywheel.feedback.TestEvents.feedback;
 import static dev.flywheel.feedback.TestEvents.manualRequest;
@@ -28,8 +29,10 @@ import dev.flywheel.schemas.SchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
@@ -445,6 +448,65 @@ class FeedbackTopologyTest {
     assertThat(t.retrainOut.isEmpty()).as("the manual request started the cooldown").isTrue();
     t.driver.advanceWallClockTime(Duration.ofSeconds(31));
     assertThat(onlyRequest().getNewExamples()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCountOnlyExamplesTheLastTrainedSnapshotDidNotHold() {
+    t.specs.pipeInput(SENTIMENT, spec(SENTIMENT, BINARY, 0.0, policy(3, 0, false, 50, 0.05)));
+    submit(3, 0);
+    assertThat(onlyRequest().getTotalExamples()).isEqualTo(3);
+    submit(2, 3);
+    // The trainer started late: v1's snapshot holds the two examples counted after the request.
+    t.candidates.pipeInput(SENTIMENT, candidate(SENTIMENT, 1, 5, at(5)), at(5));
+    submit(2, 5);
+    assertThat(t.retrainOut.isEmpty()).as("only 2 examples are new to v1").isTrue();
+    submit(1, 7);
+    RetrainRequested second = onlyRequest();
+    assertThat(second.getNewExamples()).isEqualTo(3);
+    assertThat(second.getTotalExamples()).isEqualTo(8);
+    assertThat(second.getDetail()).contains("beyond the 5 of the last trained snapshot");
+
+    // The trigger behind the trainer: v2 holds 2 examples the trigger has not counted yet.
+    t.candidates.pipeInput(SENTIMENT, candidate(SENTIMENT, 2, 10, at(8)), at(8));
+    submit(2, 8);
+    assertThat(t.retrainOut.isEmpty()).as("v2 already holds them").isTrue();
+    // An older candidate read late changes nothing.
+    t.candidates.pipeInput(SENTIMENT, candidate(SENTIMENT, 1, 5, at(9)), at(9));
+    submit(3, 10);
+    assertThat(onlyRequest().getNewExamples()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldAskForEveryRetrainUnderASteadyStreamOnlyForExamplesNotYetTrained() {
+    int threshold = 5;
+    t.specs.pipeInput(
+        SENTIMENT, spec(SENTIMENT, BINARY, 0.0, policy(threshold, 0, false, 50, 0.05)));
+    // Two examples a minute; a trainer that takes each request up two minutes after it was made,
+    // with everything written by then in its snapshot.
+    Map<Integer, Integer> trainAt = new TreeMap<>();
+    List<Long> snapshots = new ArrayList<>();
+    long trained = 0;
+    int written = 0;
+    int version = 0;
+    for (int minute = 0; minute < 60; minute++) {
+      Integer due = trainAt.remove(minute);
+      if (due != null) {
+        version++;
+        snapshots.add((long) written);
+        trained = Math.max(trained, written);
+        t.candidates.pipeInput(
+            SENTIMENT, candidate(SENTIMENT, version, written, at(minute)), at(minute));
+      }
+      submit(2, written);
+      written += 2;
+      for (RetrainRequested request : t.retrainOut.readValuesToList()) {
+        assertThat(request.getTotalExamples() - trained)
+            .as("request at minute %d: examples beyond the last trained snapshot", minute)
+            .isGreaterThanOrEqualTo(threshold);
+        trainAt.put(minute + 2, minute);
+      }
+    }
+    assertThat(snapshots).hasSizeGreaterThan(5).doesNotHaveDuplicates();
   }
 
   // --- dead letters ---------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 package dev.flywheel.feedback;
 
+import dev.flywheel.events.DatasetSnapshot;
 import dev.flywheel.events.FeedbackKind;
 import dev.flywheel.events.FeedbackReceived;
+import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ModelSpec;
+import dev.flywheel.events.PartitionRange;
 import dev.flywheel.events.PredictionLogged;
 import dev.flywheel.events.ReleaseKind;
 import dev.flywheel.events.RetrainReason;
@@ -96,6 +99,29 @@ final class TestEvents {
         .setModel(model)
         .setReason(RetrainReason.MANUAL)
         .setRequestedBy("admin")
+        .setTimestamp(at)
+        .build();
+  }
+
+  /** A candidate of {@code model} trained on a snapshot of {@code trainExamples} examples. */
+  static ModelCandidate candidate(String model, int version, long trainExamples, Instant at) {
+    return ModelCandidate.newBuilder()
+        .setModel(dev.flywheel.schemas.Events.ref(model, version))
+        .setRequestId(UUID.randomUUID().toString())
+        .setArtifactUri("file:/tmp/" + model + "-" + version)
+        .setSha256("00")
+        .setSizeBytes(1)
+        .setArchitecture("bag")
+        .setLabels(List.of("negative", "positive"))
+        .setSnapshot(
+            DatasetSnapshot.newBuilder()
+                .setTopic("examples")
+                .setRanges(List.of(new PartitionRange(0, 0L, trainExamples)))
+                .setTrainExamples(trainExamples)
+                .setTakenAt(at)
+                .build())
+        .setWorker("test")
+        .setDurationMillis(1)
         .setTimestamp(at)
         .build();
   }

@@ -2,6 +2,7 @@ package dev.flywheel.feedback;
 
 import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.events.LabeledExample;
+import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ModelSpec;
 import dev.flywheel.events.PredictionLogged;
@@ -39,6 +40,7 @@ final class TopologyHarness implements AutoCloseable {
   final TestInputTopic<String, ModelSpec> specs;
   final TestInputTopic<String, ModelReleased> releases;
   final TestInputTopic<String, RetrainRequested> retrainIn;
+  final TestInputTopic<String, ModelCandidate> candidates;
   final TestOutputTopic<String, LabeledExample> examples;
   final TestOutputTopic<String, QualityReport> quality;
   final TestOutputTopic<String, RetrainRequested> retrainOut;
@@ -77,6 +79,7 @@ final class TopologyHarness implements AutoCloseable {
     specs = input(topics.modelSpecs());
     releases = input(topics.releases());
     retrainIn = input(topics.retrainRequests());
+    candidates = input(topics.candidates());
     examples = output(topics.examples());
     quality = output(topics.quality());
     retrainOut = output(topics.retrainRequests());

@@ -12,6 +12,9 @@ import dev.flywheel.events.TaskType;
 import dev.flywheel.events.TriggerPolicy;
 import dev.flywheel.schemas.Texts;
 import dev.flywheel.schemas.Topics;
+import dev.flywheel.slm.InvalidHyperparametersException;
+import dev.flywheel.slm.ModelRecipe;
+import dev.flywheel.slm.Recipes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -20,7 +23,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The admin operations, each a request event rather than a state change here: {@code PUT
@@ -64,6 +69,12 @@ final class AdminHandler {
       return;
     }
     ModelSpec spec = toSpec(model, body, caller.appId());
+    List<ValidationError> recipeProblems = recipeProblems(spec);
+    if (!recipeProblems.isEmpty()) {
+      ctx.fail(
+          ApiException.badRequest("the spec's recipe settings are not usable", recipeProblems));
+      return;
+    }
     producer
         .send(ctx.vertx(), List.of(new Outgoing<>(topics.modelSpecs(), model, spec)))
         .onSuccess(
@@ -89,6 +100,7 @@ final class AdminHandler {
             .setModel(model)
             .setReason(RetrainReason.MANUAL)
             .setFromScratch(body.getBoolean("from_scratch", false))
+            .setForce(body.getBoolean("force", false))
             .setChampionVersion(registry.champion(model).map(ReleaseEntry::version).orElse(null))
             .setRequestedBy(caller.appId())
             .setDetail(body.getString("detail", "manual retrain through the gateway"))
@@ -170,6 +182,52 @@ final class AdminHandler {
     return problems;
   }
 
+  /**
+   * Asks the architecture's recipe whether it can train this spec (an unknown base model, a bad
+   * fine-tune mode or hyperparameter), so that a bad spec is refused here rather than by the
+   * trainer later.
+   */
+  static List<ValidationError> recipeProblems(ModelSpec spec) {
+    Optional<ModelRecipe> recipe = Recipes.find(spec.getArchitecture());
+    if (recipe.isEmpty()) {
+      return List.of(
+          new ValidationError(
+              "architecture",
+              "unknown architecture '"
+                  + spec.getArchitecture()
+                  + "' (known: "
+                  + Recipes.keys()
+                  + ")"));
+    }
+    Map<String, String> settings = new LinkedHashMap<>(spec.getHyperparameters());
+    settings.put("architecture", spec.getArchitecture().trim().toLowerCase(Locale.ROOT));
+    if (spec.getBaseModel() != null) {
+      settings.put("baseModel", spec.getBaseModel());
+    }
+    if (spec.getFineTune() != null) {
+      settings.put("fineTune", spec.getFineTune());
+    }
+    try {
+      recipe.get().settings(settings);
+      return List.of();
+    } catch (InvalidHyperparametersException e) {
+      List<ValidationError> problems = new ArrayList<>();
+      for (String p : e.problems()) {
+        int colon = p.indexOf(':');
+        String key = colon > 0 ? p.substring(0, colon) : "hyperparameters";
+        String field =
+            switch (key) {
+              case "baseModel" -> "base_model";
+              case "fineTune" -> "fine_tune";
+              case "architecture" -> "architecture";
+              default -> "hyperparameters." + key;
+            };
+        problems.add(new ValidationError(field, colon > 0 ? p.substring(colon + 1).trim() : p));
+      }
+      return problems;
+    }
+  }
+
   static ModelSpec toSpec(String model, JsonObject body, String updatedBy) {
     List<String> labels = new ArrayList<>();
     body.getJsonArray("labels", new JsonArray()).forEach(l -> labels.add((String) l));
@@ -193,6 +251,12 @@ final class AdminHandler {
             .setUpdatedAt(Instant.now());
     if (body.containsKey("architecture")) {
       spec.setArchitecture(body.getString("architecture"));
+    }
+    if (body.containsKey("base_model")) {
+      spec.setBaseModel(body.getString("base_model"));
+    }
+    if (body.containsKey("fine_tune")) {
+      spec.setFineTune(body.getString("fine_tune"));
     }
     if (body.containsKey("holdout_share")) {
       spec.setHoldoutShare(body.getDouble("holdout_share"));

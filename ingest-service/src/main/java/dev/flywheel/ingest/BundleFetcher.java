@@ -1,7 +1,10 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.slm.DevicePreference;
+import dev.flywheel.slm.RecipeContext;
 import dev.flywheel.slm.store.ArtifactStore;
 import dev.flywheel.slm.store.ArtifactStores;
+import dev.flywheel.slm.store.FileArtifactStore;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.Optional;
  */
 final class BundleFetcher {
   private final Optional<ArtifactStore> store;
+  private FileArtifactStore derived;
 
   BundleFetcher(Optional<String> storeUri) {
     this.store = storeUri.map(ArtifactStores::forUri);
@@ -27,6 +31,35 @@ final class BundleFetcher {
   InputStream open(String artifactUri) {
     URI uri = URI.create(artifactUri);
     return storeFor(uri).open(uri);
+  }
+
+  /**
+   * What a recipe may use to load the bundle at {@code artifactUri}: the configured store, else the
+   * file store its blob lives in (where base-model weights are kept too); empty without either.
+   */
+  RecipeContext recipeContext(String artifactUri, DevicePreference device) {
+    return new RecipeContext(store.or(() -> derivedStore(URI.create(artifactUri))), device);
+  }
+
+  /**
+   * The configured store, else the file store of {@code artifactUri}'s blob, else the one last
+   * derived from a loaded bundle: where base models are read from.
+   */
+  synchronized Optional<ArtifactStore> storeOf(Optional<String> artifactUri) {
+    return store
+        .or(() -> artifactUri.flatMap(u -> derivedStore(URI.create(u))))
+        .or(() -> Optional.ofNullable(derived));
+  }
+
+  private synchronized Optional<ArtifactStore> derivedStore(URI uri) {
+    Optional<java.nio.file.Path> root = FileArtifactStore.rootOfBlob(uri);
+    if (root.isEmpty()) {
+      return Optional.empty();
+    }
+    if (derived == null || !derived.root().equals(root.get())) {
+      derived = new FileArtifactStore(root.get());
+    }
+    return Optional.of(derived);
   }
 
   private ArtifactStore storeFor(URI uri) {

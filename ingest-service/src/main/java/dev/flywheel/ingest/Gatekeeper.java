@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
@@ -48,11 +49,17 @@ final class Gatekeeper {
   private final ApiKeys keys;
   private final RateLimiter rateLimiter;
   private final MeterRegistry metrics;
+  private final ConsoleAssets console;
   private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
   Gatekeeper(
-      OpenAPIContract contract, ApiKeys keys, RateLimiter rateLimiter, MeterRegistry metrics) {
+      OpenAPIContract contract,
+      ApiKeys keys,
+      RateLimiter rateLimiter,
+      MeterRegistry metrics,
+      ConsoleAssets console) {
     this.contract = contract;
+    this.console = console;
     this.keys = keys;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
@@ -111,8 +118,22 @@ final class Gatekeeper {
    * operation that needs the admin role is refused to app keys here already (403), so their bodies
    * are not even read; the route's own {@link #authorized} check decides again where the handler is
    * known. Then the per-app rate limit (429).
+   *
+   * <p>The one exception is the explicit allow-list of the console's static files ({@link
+   * ConsoleAssets}): a GET or HEAD of exactly one of those paths goes on without a key (a browser
+   * cannot send one for a script or a style sheet), and only without a body, so that nothing is
+   * read for it.
    */
   void authenticate(RoutingContext ctx) {
+    if (console.isPublic(ctx.request())) {
+      if (hasBody(ctx.request())) {
+        ctx.fail(ApiException.badRequest("a request for a console file has no body", List.of()));
+        return;
+      }
+      ctx.put(OPERATION, "console");
+      ctx.next();
+      return;
+    }
     Principal principal = keys.authenticate(ApiKeys.presentedKey(ctx.request())).orElse(null);
     if (principal == null) {
       ctx.fail(unauthenticated(ctx));
@@ -165,6 +186,12 @@ final class Gatekeeper {
   @FunctionalInterface
   interface AuthorizedHandler {
     void handle(RoutingContext ctx, Principal principal);
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader("Content-Length");
+    return request.getHeader("Transfer-Encoding") != null
+        || (length != null && !length.trim().equals("0"));
   }
 
   private static Role requiredRole(Operation operation) {

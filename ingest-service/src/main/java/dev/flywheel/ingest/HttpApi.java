@@ -43,6 +43,7 @@ final class HttpApi extends VerticleBase {
   private final Topics topics;
   private final EventProducer producer;
   private final RegistryView registry;
+  private final Console console;
   private final ServedModels served;
   private final ExecutorService inference;
   private final BundleFetcher fetcher;
@@ -58,6 +59,7 @@ final class HttpApi extends VerticleBase {
       Topics topics,
       EventProducer producer,
       RegistryView registry,
+      Console console,
       ServedModels served,
       ExecutorService inference,
       BundleFetcher fetcher,
@@ -69,6 +71,7 @@ final class HttpApi extends VerticleBase {
     this.topics = topics;
     this.producer = producer;
     this.registry = registry;
+    this.console = console;
     this.served = served;
     this.inference = inference;
     this.fetcher = fetcher;
@@ -137,8 +140,12 @@ final class HttpApi extends VerticleBase {
     return current == null ? -1 : current.actualPort();
   }
 
+  /** The web console's parts: its public files and the live view of the loop it shows. */
+  record Console(ConsoleAssets assets, ActivityView activity) {}
+
   private Router router(OpenAPIContract contract) {
-    Gatekeeper gate = new Gatekeeper(contract, config.apiKeys(), limiter, metrics);
+    Gatekeeper gate =
+        new Gatekeeper(contract, config.apiKeys(), limiter, metrics, console.assets());
     ErrorHandler errors = new ErrorHandler(config.maxBodyBytes());
     FeedbackHandler feedback =
         new FeedbackHandler(
@@ -155,6 +162,8 @@ final class HttpApi extends VerticleBase {
     AdminHandler admin = new AdminHandler(topics, producer, registry);
     RegistryHandler reads = new RegistryHandler(registry, fetcher);
     ReleaseStream stream = new ReleaseStream(registry, openStreams);
+    ActivityHandler activity =
+        new ActivityHandler(registry, console.activity(), System::currentTimeMillis);
 
     RouterBuilder builder =
         RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
@@ -177,7 +186,10 @@ final class HttpApi extends VerticleBase {
     handlers.put("getVersion", (ctx, caller) -> reads.getVersion(ctx));
     handlers.put("getBundle", (ctx, caller) -> reads.getBundle(ctx));
     handlers.put("listReleases", (ctx, caller) -> reads.listReleases(ctx));
+    handlers.put("listBaseModels", (ctx, caller) -> reads.listBaseModels(ctx));
     handlers.put("streamReleases", (ctx, caller) -> stream.stream(ctx));
+    handlers.put("getModelActivity", (ctx, caller) -> activity.getActivity(ctx));
+    handlers.put("whoami", ActivityHandler::whoami);
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();
       Gatekeeper.AuthorizedHandler handler = handlers.get(operationId);
@@ -201,6 +213,11 @@ final class HttpApi extends VerticleBase {
     }
     Router router = builder.createRouter();
     this.router = router;
+    // The console's files: exact paths, GET and HEAD, public by the Gatekeeper's allow-list.
+    for (String path : console.assets().paths()) {
+      router.get(path).handler(console.assets()::serve);
+      router.head(path).handler(console.assets()::serve);
+    }
     router.route().failureHandler(errors::handle);
     for (int status : new int[] {404, 405, 413, 500}) {
       router.errorHandler(status, errors::handle);

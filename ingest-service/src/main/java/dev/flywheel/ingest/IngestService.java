@@ -160,6 +160,20 @@ public final class IngestService implements Service {
     resources.push(follower);
     follower.start();
 
+    ActivityView activity = new ActivityView();
+    Map<String, Object> activityProps = clients.consumerConfig("activity", "unused");
+    activityProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    ActivityFollower activityFollower =
+        new ActivityFollower(
+            new KafkaConsumer<>(
+                activityProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+            topics,
+            activity,
+            metrics);
+    resources.push(activityFollower);
+    activityFollower.start();
+    HttpApi.Console console = new HttpApi.Console(ConsoleAssets.load(), activity);
+
     ThreadPoolExecutor inference =
         new ThreadPoolExecutor(
             config.inferenceThreads(),
@@ -195,6 +209,7 @@ public final class IngestService implements Service {
                       topics,
                       producer,
                       registry,
+                      console,
                       served,
                       inference,
                       fetcher,
@@ -217,6 +232,12 @@ public final class IngestService implements Service {
         .liveness(
             "registry-follower",
             () -> follower.alive() ? CheckResult.up("following") : CheckResult.down("stopped"))
+        .liveness(
+            "activity-follower",
+            () ->
+                activityFollower.alive()
+                    ? CheckResult.up("following")
+                    : CheckResult.down("stopped"))
         .readiness(
             "http",
             () ->

@@ -2,9 +2,10 @@ package dev.flywheel.ingest;
 
 import dev.flywheel.common.metrics.Metrics;
 import dev.flywheel.slm.BundleException;
-import dev.flywheel.slm.Classifier;
 import dev.flywheel.slm.DevicePreference;
 import dev.flywheel.slm.ModelBundle;
+import dev.flywheel.slm.Recipes;
+import dev.flywheel.slm.TextClassifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
@@ -96,7 +97,11 @@ final class ModelSwapper implements AutoCloseable {
     try {
       byte[] bytes = fetcher.read(entry.release().getArtifactUri());
       ModelBundle bundle = ModelBundle.fromBytes(bytes, sha256);
-      Classifier classifier = Classifier.load(bundle, DevicePreference.CPU);
+      TextClassifier classifier =
+          Recipes.forArchitecture(bundle.manifest().architecture())
+              .load(
+                  bundle,
+                  fetcher.recipeContext(entry.release().getArtifactUri(), DevicePreference.CPU));
       if (wanted.get(model) != entry) {
         // A newer release arrived while this one loaded; it has its own task queued.
         classifier.close();

@@ -20,16 +20,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * {@code POST /v1/models/{model}/predict}: classifies with the version serving now, on the bounded
- * inference pool (never the event loop), logs every prediction to the predictions topic and answers
- * once Kafka acknowledged the log. The served version is held for the whole inference, so a
- * concurrent swap cannot close it underneath.
+ * inference pool (never the event loop; concurrent single texts micro-batched into one pass, see
+ * {@link MicroBatcher}), logs every prediction to the predictions topic and answers once Kafka
+ * acknowledged the log. The served version is held for the whole inference, so a concurrent swap
+ * cannot close it underneath.
  */
 final class PredictHandler {
   private static final String INFERENCE_REJECTED = "flywheel.ingest.inference.rejected";
+
+  /** Most single texts in one micro-batch. */
+  static final int MAX_MICRO_BATCH = 16;
+
+  /** Longest wait of a single text for others to share its pass. */
+  static final long MAX_MICRO_BATCH_WAIT_NANOS = 2_000_000L;
+
+  // Schedules micro-batch deadlines only (the passes run on the inference pool).
+  private static final ScheduledExecutorService BATCH_TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "flywheel-ingest-batch-timer");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final Topics topics;
   private final EventProducer producer;
   private final RegistryView registry;
@@ -90,6 +109,10 @@ final class PredictHandler {
     }
     ServedModel version = acquired.get();
     Context context = ctx.vertx().getOrCreateContext();
+    if (!batch) {
+      predictOne(ctx, caller, version, texts, context);
+      return;
+    }
     try {
       inference.execute(
           () -> {
@@ -122,6 +145,48 @@ final class PredictHandler {
       metrics.counter(INFERENCE_REJECTED).increment();
       ctx.fail(ApiException.unavailable("the inference pool is full", retryAfter));
     }
+  }
+
+  private void predictOne(
+      RoutingContext ctx,
+      Principal caller,
+      ServedModel version,
+      List<String> texts,
+      Context context) {
+    long started = System.nanoTime();
+    version
+        .batcher(
+            c ->
+                new MicroBatcher(
+                    c, inference, BATCH_TIMER, MAX_MICRO_BATCH, MAX_MICRO_BATCH_WAIT_NANOS))
+        .submit(texts.get(0))
+        .whenComplete(
+            (prediction, error) -> {
+              version.release();
+              if (error != null) {
+                context.runOnContext(
+                    v -> {
+                      if (error instanceof RejectedExecutionException) {
+                        metrics.counter(INFERENCE_REJECTED).increment();
+                        ctx.fail(
+                            ApiException.unavailable("the inference pool is full", retryAfter));
+                      } else {
+                        ctx.fail(error);
+                      }
+                    });
+                return;
+              }
+              Outcome outcome =
+                  new Outcome(List.of(prediction), (System.nanoTime() - started) / 1e6);
+              context.runOnContext(
+                  v -> {
+                    try {
+                      respond(ctx, caller, version, texts, outcome, false);
+                    } catch (RuntimeException e) {
+                      ctx.fail(e);
+                    }
+                  });
+            });
   }
 
   private void respond(

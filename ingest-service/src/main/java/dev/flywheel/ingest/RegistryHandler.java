@@ -1,5 +1,9 @@
 package dev.flywheel.ingest;
 
+import dev.flywheel.slm.BaseModelInfo;
+import dev.flywheel.slm.DevicePreference;
+import dev.flywheel.slm.RecipeContext;
+import dev.flywheel.slm.Recipes;
 import dev.flywheel.slm.store.ArtifactStoreException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -117,5 +121,26 @@ final class RegistryHandler {
       }
     }
     Requests.json(ctx, 200, new JsonObject().put("releases", releases));
+  }
+
+  /**
+   * The base models every recipe can start from. Off the event loop: the listing reads the artifact
+   * store to say which are converted (their sha256).
+   */
+  void listBaseModels(RoutingContext ctx) {
+    ctx.vertx()
+        .executeBlocking(
+            () -> {
+              JsonArray models = new JsonArray();
+              for (BaseModelInfo info :
+                  Recipes.baseModels(
+                      new RecipeContext(fetcher.storeOf(Optional.empty()), DevicePreference.CPU))) {
+                models.add(Views.baseModel(info));
+              }
+              return new JsonObject().put("base_models", models);
+            },
+            false)
+        .onSuccess(json -> Requests.json(ctx, 200, json))
+        .onFailure(ctx::fail);
   }
 }

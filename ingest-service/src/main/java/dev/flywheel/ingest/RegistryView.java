@@ -54,8 +54,16 @@ final class RegistryView {
   private final Map<Integer, Long> releaseEnds = new TreeMap<>();
   private final List<Consumer<ReleaseEntry>> listeners = new CopyOnWriteArrayList<>();
 
+  /**
+   * Applies a spec unless the view already holds a newer one: a PUT applies its spec at once
+   * (read-your-writes), and the follower applies the same records again later, possibly an older
+   * one after a newer PUT; that must not make a read go back in time.
+   */
   synchronized void applySpec(ModelSpec spec) {
-    specs.put(spec.getName(), spec);
+    specs.merge(
+        spec.getName(),
+        spec,
+        (held, next) -> next.getUpdatedAt().isBefore(held.getUpdatedAt()) ? held : next);
   }
 
   synchronized void applyCandidate(ModelCandidate candidate) {

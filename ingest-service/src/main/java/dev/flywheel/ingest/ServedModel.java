@@ -1,8 +1,9 @@
 package dev.flywheel.ingest;
 
-import dev.flywheel.slm.Classifier;
+import dev.flywheel.slm.TextClassifier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +19,13 @@ final class ServedModel {
   private final String model;
   private final int version;
   private final String sha256;
-  private final Classifier classifier;
+  private final TextClassifier classifier;
   private final Executor closer;
   private final AtomicInteger references = new AtomicInteger(1);
+  private MicroBatcher batcher;
 
-  ServedModel(String model, int version, String sha256, Classifier classifier, Executor closer) {
+  ServedModel(
+      String model, int version, String sha256, TextClassifier classifier, Executor closer) {
     this.model = model;
     this.version = version;
     this.sha256 = sha256;
@@ -42,8 +45,16 @@ final class ServedModel {
     return sha256;
   }
 
-  Classifier classifier() {
+  TextClassifier classifier() {
     return classifier;
+  }
+
+  /** This version's micro-batcher, made by {@code factory} on first use. */
+  synchronized MicroBatcher batcher(Function<TextClassifier, MicroBatcher> factory) {
+    if (batcher == null) {
+      batcher = factory.apply(classifier);
+    }
+    return batcher;
   }
 
   /** Takes a reference; false once the version has been retired and drained. */

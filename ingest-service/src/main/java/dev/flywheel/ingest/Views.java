@@ -2,8 +2,10 @@ package dev.flywheel.ingest;
 
 import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ModelSpec;
+import dev.flywheel.slm.BaseModelInfo;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
+import java.util.Map;
 
 /** The JSON views of the registry routes, shaped as the contract's schemas. */
 final class Views {
@@ -47,7 +49,8 @@ final class Views {
           .put("architecture", info.candidate.getArchitecture())
           .put("labels", AvroJson.toJson(info.candidate.getLabels()))
           .put("validation_metrics", AvroJson.toJson(info.candidate.getValidationMetrics()))
-          .put("parent_version", info.candidate.getParentVersion());
+          .put("parent_version", info.candidate.getParentVersion())
+          .put("base_model", baseModel(info.candidate.getBaseModel()));
       if (full) {
         json.put("hyperparameters", AvroJson.toJson(info.candidate.getHyperparameters()))
             .put("training_metrics", AvroJson.toJson(info.candidate.getTrainingMetrics()))
@@ -75,11 +78,39 @@ final class Views {
     return json;
   }
 
+  /** A base model's card as the candidate event carries it (a string map); null for none. */
+  static JsonObject baseModel(Map<String, String> card) {
+    if (card == null) {
+      return null;
+    }
+    JsonObject json = new JsonObject();
+    card.forEach(json::put);
+    String parameters = card.get("parameters");
+    if (parameters != null && parameters.matches("[0-9]{1,18}")) {
+      json.put("parameters", Long.parseLong(parameters));
+    }
+    return json;
+  }
+
+  /** A base model's card as {@code GET /v1/base-models} lists it. */
+  static JsonObject baseModel(BaseModelInfo info) {
+    return new JsonObject()
+        .put("name", info.name())
+        .put("architecture", info.architecture())
+        .put("parameters", info.parameters())
+        .put("licence", info.licence())
+        .put("source", info.source())
+        .put("sha256", info.sha256());
+  }
+
   private static JsonObject summary(JsonObject evaluation) {
     return new JsonObject()
         .put("evaluation_id", evaluation.getValue("evaluation_id"))
         .put("decision", evaluation.getValue("decision"))
         .put("candidate_metrics", evaluation.getValue("candidate_metrics"))
+        .put("champion_metrics", evaluation.getValue("champion_metrics"))
+        .put("prior", evaluation.getValue("prior"))
+        .put("p_value", evaluation.getValue("p_value"))
         .put("reasons", evaluation.getValue("reasons"));
   }
 }

@@ -1,10 +1,10 @@
 package dev.flywheel.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flywheel.embedded.EmbeddedInfra;
 import dev.flywheel.embedded.EmbeddedInfraExtension;
+import dev.flywheel.embedded.LocalAddresses;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -12,11 +12,7 @@ import io.vertx.ext.web.Router;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -123,7 +119,9 @@ class GatewaySecurityIT {
   @Timeout(120)
   void shouldRequireAPrincipalOnEveryRouteTheRouterHas() throws Exception {
     Router router = gateway.service.api().router();
+    Set<String> publicPaths = ConsoleAssets.load().paths();
     Set<String> routed = new HashSet<>();
+    Set<String> open = new HashSet<>();
     double before = handlerCalls();
     for (Route route : router.getRoutes()) {
       if (route.getPath() == null || route.methods() == null) {
@@ -131,6 +129,14 @@ class GatewaySecurityIT {
       }
       String path = route.getPath().replace(":model", MODEL).replace(":version", "1");
       for (io.vertx.core.http.HttpMethod method : route.methods()) {
+        if (publicPaths.contains(route.getPath())) {
+          // The console's files: the declared public routes, GET and HEAD only.
+          RawHttp.Reply reply =
+              RawHttp.send(gateway.service.httpPort(), method.name(), path, null, null);
+          assertThat(reply.status()).as("%s %s without a key", method, path).isEqualTo(200);
+          open.add(method.name() + " " + route.getPath());
+          continue;
+        }
         routed.add(method.name() + " " + route.getPath());
         Op op = operation(method.name(), path);
         RawHttp.Reply reply =
@@ -150,6 +156,14 @@ class GatewaySecurityIT {
             operations.stream()
                 .map(op -> op.method() + " " + op.template().replaceAll("\\{(\\w+)}", ":$1"))
                 .collect(Collectors.toSet()));
+    assertThat(open)
+        .as("the routes without a key are exactly the console's declared files, GET and HEAD")
+        .isEqualTo(
+            publicPaths.stream()
+                .flatMap(p -> java.util.stream.Stream.of("GET " + p, "HEAD " + p))
+                .collect(Collectors.toSet()));
+    assertThat(publicPaths)
+        .allSatisfy(p -> assertThat(p).matches("/|/openapi\\.yaml|/console/[a-z0-9/._-]+"));
     assertThat(handlerCalls()).isEqualTo(before);
     RawHttp.Reply unknown =
         RawHttp.send(gateway.service.httpPort(), "GET", "/v2/anything", null, null);
@@ -365,30 +379,19 @@ class GatewaySecurityIT {
   @Test
   @Timeout(60)
   void shouldListenOnlyOnTheConfiguredLoopbackHost() throws Exception {
-    List<InetAddress> others = new ArrayList<>();
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (nic.isUp() && !nic.isLoopback()) {
-        Collections.list(nic.getInetAddresses()).stream()
-            .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
-            .forEach(others::add);
-      }
-    }
+    List<InetAddress> others = LocalAddresses.nonLoopback();
     Assumptions.assumeFalse(others.isEmpty(), "this machine has no non-loopback address");
     for (InetAddress address : others) {
       for (int port : List.of(gateway.service.httpPort(), gateway.service.managementPort())) {
-        assertThatThrownBy(
-                () -> {
-                  try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress(address, port), 2_000);
-                  }
-                })
+        assertThat(LocalAddresses.accepts(address, port))
             .as("port %d on %s", port, address)
-            .isInstanceOf(java.io.IOException.class);
+            .isFalse();
       }
     }
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", gateway.service.managementPort()), 2_000);
-    }
+    assertThat(
+            LocalAddresses.accepts(
+                InetAddress.getLoopbackAddress(), gateway.service.managementPort()))
+        .isTrue();
   }
 
   private RawHttp.Reply send(Op op, String target, String key) throws Exception {

@@ -314,7 +314,7 @@ class IngestApiIT {
         }
       }
     }
-    assertThat(checked).isEqualTo(13);
+    assertThat(checked).as("operations in the contract").isEqualTo(16);
     assertThat(admin).isEqualTo(4);
   }
 
@@ -386,7 +386,8 @@ class IngestApiIT {
   void shouldWriteAdminRequestsToTheirTopics() throws Exception {
     putSpec("admin-ops", "[\"a\",\"b\"]");
     HttpResponse<String> retrain =
-        gateway.post("/v1/models/admin-ops/retrain", ADMIN, "{\"from_scratch\":true}");
+        gateway.post(
+            "/v1/models/admin-ops/retrain", ADMIN, "{\"from_scratch\":true,\"force\":true}");
     assertThat(retrain.statusCode()).isEqualTo(202);
     String retrainId = TestGateway.json(retrain).getString("request_id");
     assertThat(gateway.post("/v1/models/admin-ops/promote", ADMIN, "{\"version\":3}").statusCode())
@@ -422,6 +423,7 @@ class IngestApiIT {
               assertThat(r.value().getRequestId()).isEqualTo(retrainId);
               assertThat(r.value().getReason()).isEqualTo(RetrainReason.MANUAL);
               assertThat(r.value().getFromScratch()).isTrue();
+              assertThat(r.value().getForce()).isTrue();
               assertThat(r.value().getRequestedBy()).isEqualTo("ops");
             });
     List<ConsumerRecord<String, ReleaseRequested>> requests =

@@ -117,6 +117,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7", description = "Random seed of the simulation.")
   long seed;
 
+  @Option(
+      names = "--keep-open",
+      description =
+          "Keep everything running after the summary, with the console open, until Ctrl-C.")
+  boolean keepOpen;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -143,7 +149,16 @@ final class DemoCommand implements Callable<Integer> {
     PlatformSettings settings = PlatformSettings.forDemo(dir);
     try (Platform platform = Platform.start(settings)) {
       platform.printEndpoints(out);
-      return play(platform, data, out);
+      int code = play(platform, data, out);
+      if (keepOpen) {
+        out.println();
+        out.println(
+            "Still running (--keep-open): the console is at "
+                + platform.consoleUrl()
+                + " ; Ctrl-C stops everything.");
+        Shutdown.closeOnSignal(platform);
+      }
+      return code;
     } finally {
       if (dataDir == null) {
         deleteRecursively(dir);

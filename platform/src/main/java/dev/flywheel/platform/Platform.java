@@ -153,6 +153,7 @@ final class Platform implements AutoCloseable {
   void printEndpoints(PrintStream out) {
     String host = settings.host();
     out.println("Flywheel is up:");
+    out.println("  console           " + consoleUrl() + "   (open it in a browser, enter a key)");
     out.println("  API (gateway)     " + apiUrl());
     if (keys.created()) {
       out.println("  admin key         " + keys.admin() + "   (shown once: created just now)");
@@ -174,6 +175,11 @@ final class Platform implements AutoCloseable {
     out.printf(
         "  live quality      http://%s:%d/v1/quality/{model}%n", host, feedback.qualityPort());
     out.println("  data directory    " + settings.dataDir().toAbsolutePath());
+  }
+
+  /** The web console, served by the gateway at its root. */
+  String consoleUrl() {
+    return apiUrl() + "/";
   }
 
   String apiUrl() {

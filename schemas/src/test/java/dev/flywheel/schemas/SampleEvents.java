@@ -17,6 +17,7 @@ import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ModelSpec;
 import dev.flywheel.events.PartitionRange;
 import dev.flywheel.events.PredictionLogged;
+import dev.flywheel.events.PriorBaseline;
 import dev.flywheel.events.Provenance;
 import dev.flywheel.events.QualityReport;
 import dev.flywheel.events.ReleaseAction;
@@ -378,6 +379,14 @@ final class SampleEvents {
                     .setDetail("McNemar exact, 31 vs 14 discordant pairs")
                     .build()))
         .setPValue(0.012)
+        .setPrior(
+            PriorBaseline.newBuilder()
+                .setMajorityLabel("positive")
+                .setMajorityAccuracy(0.476)
+                .setClassPriorAccuracy(0.501)
+                .setExamples(420)
+                .setFrequencySource("training")
+                .build())
         .setDecision(Decision.RELEASE)
         .setReasons(List.of("all checks passed"))
         .setHoldoutExamples(420)

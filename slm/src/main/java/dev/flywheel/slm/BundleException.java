@@ -24,12 +24,14 @@ public final class BundleException extends Exception {
 
   private final Reason reason;
 
-  BundleException(Reason reason, String message) {
+  /** A refusal for a reason. */
+  public BundleException(Reason reason, String message) {
     super(reason + ": " + message);
     this.reason = reason;
   }
 
-  BundleException(Reason reason, String message, Throwable cause) {
+  /** A refusal for a reason, with its cause. */
+  public BundleException(Reason reason, String message, Throwable cause) {
     super(reason + ": " + message, cause);
     this.reason = reason;
   }

@@ -1,5 +1,6 @@
 package dev.flywheel.slm;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
@@ -11,12 +12,14 @@ import java.util.Map;
  * @param modelName name of the model (its spec's key)
  * @param version version of this model
  * @param task always {@code text-classification} for now
- * @param architecture {@code bag}, {@code lstm} or {@code transformer}
+ * @param architecture the recipe that reads the bundle: {@code bag}, {@code lstm}, {@code
+ *     transformer} (built in) or one a {@link ModelRecipe} on the classpath serves ({@code
+ *     encoder})
  * @param hyperparameters {@link Hyperparameters#toMap()} of the run
  * @param labels output labels in model order
- * @param tokenizer how texts become ids
- * @param vocabularyHash sha256 of {@code vocabulary.txt}
- * @param parametersSha256 sha256 of {@code parameters.djl}
+ * @param tokenizer how texts become ids; null for a recipe that keeps its own tokenizer
+ * @param vocabularyHash sha256 of {@code vocabulary.txt}; null without one
+ * @param parametersSha256 sha256 of {@code parameters.djl}; null without one
  * @param trainingMetrics figures of the run (e.g. {@code validationAccuracy}, {@code epochsRun})
  * @param lineage where the model comes from
  * @param createdAt ISO-8601 UTC instant
@@ -24,6 +27,9 @@ import java.util.Map;
  * @param engine deep-learning engine name ({@code PyTorch})
  * @param engineVersion engine version, e.g. {@code 2.7.1}
  * @param device device that trained, e.g. {@code cpu()} or {@code gpu(0)}
+ * @param files format 2: the sha256 of each recipe entry by name (every entry but the manifest)
+ * @param baseModel the pretrained base model the model was fine-tuned from, if any: the model card
+ *     names it, and a recipe that refers to its weights verifies them by this sha256
  */
 public record BundleManifest(
     String format,
@@ -43,7 +49,52 @@ public record BundleManifest(
     String djlVersion,
     String engine,
     String engineVersion,
-    String device) {
+    String device,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> files,
+    @JsonInclude(JsonInclude.Include.NON_NULL) BaseModelInfo baseModel) {
+
+  /** A format-1 manifest (no recipe entries, no base model), as the built-in recipes write. */
+  public BundleManifest(
+      String format,
+      int formatVersion,
+      String modelName,
+      String version,
+      String task,
+      String architecture,
+      Map<String, String> hyperparameters,
+      List<String> labels,
+      TokenizerInfo tokenizer,
+      String vocabularyHash,
+      String parametersSha256,
+      Map<String, Double> trainingMetrics,
+      Lineage lineage,
+      String createdAt,
+      String djlVersion,
+      String engine,
+      String engineVersion,
+      String device) {
+    this(
+        format,
+        formatVersion,
+        modelName,
+        version,
+        task,
+        architecture,
+        hyperparameters,
+        labels,
+        tokenizer,
+        vocabularyHash,
+        parametersSha256,
+        trainingMetrics,
+        lineage,
+        createdAt,
+        djlVersion,
+        engine,
+        engineVersion,
+        device,
+        null,
+        null);
+  }
 
   /**
    * Tokenizer settings.

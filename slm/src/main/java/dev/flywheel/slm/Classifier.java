@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #close()} waits for calls in flight before it closes the predictors and the model, because
  * closing a DJL model during a prediction crashes the JVM.
  */
-public final class Classifier implements AutoCloseable {
+public final class Classifier implements TextClassifier {
   /** Most texts handed to the engine at once by {@link #predictBatch(List)}. */
   public static final int MAX_BATCH = 256;
 
@@ -84,11 +84,13 @@ public final class Classifier implements AutoCloseable {
   }
 
   /** Classifies one text. */
+  @Override
   public Prediction predict(String text) {
     return predictBatch(List.of(text)).get(0);
   }
 
   /** Classifies texts, in order; runs in batches of at most {@link #MAX_BATCH}. */
+  @Override
   public List<Prediction> predictBatch(List<String> texts) {
     if (texts.isEmpty()) {
       return List.of();
@@ -152,11 +154,13 @@ public final class Classifier implements AutoCloseable {
   }
 
   /** Output labels in model order. */
+  @Override
   public List<String> labels() {
     return labels;
   }
 
   /** The bundle this classifier runs (its manifest, sha256, tokenizer). */
+  @Override
   public ModelBundle bundle() {
     return bundle;
   }

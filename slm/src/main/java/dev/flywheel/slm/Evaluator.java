@@ -14,7 +14,7 @@ public final class Evaluator {
   private Evaluator() {}
 
   /** Evaluates with {@link #DEFAULT_LATENCY_SAMPLES} latency samples. */
-  public static EvaluationReport evaluate(Classifier classifier, List<Example> examples) {
+  public static EvaluationReport evaluate(TextClassifier classifier, List<Example> examples) {
     return evaluate(classifier, examples, DEFAULT_LATENCY_SAMPLES);
   }
 
@@ -26,7 +26,7 @@ public final class Evaluator {
    * @throws IllegalArgumentException when examples is empty or holds a label the model lacks
    */
   public static EvaluationReport evaluate(
-      Classifier classifier, List<Example> examples, int latencySamples) {
+      TextClassifier classifier, List<Example> examples, int latencySamples) {
     if (examples.isEmpty()) {
       throw new IllegalArgumentException("no examples to evaluate");
     }
@@ -52,7 +52,8 @@ public final class Evaluator {
         labels, outcomes, percentile(latencies, 0.50), percentile(latencies, 0.95));
   }
 
-  private static double[] latencies(Classifier classifier, List<Example> examples, int samples) {
+  private static double[] latencies(
+      TextClassifier classifier, List<Example> examples, int samples) {
     int n = Math.min(samples, examples.size());
     if (n <= 0) {
       return new double[0];

@@ -7,7 +7,8 @@ public final class InvalidHyperparametersException extends IllegalArgumentExcept
   private static final long serialVersionUID = 1L;
   private final List<String> problems;
 
-  InvalidHyperparametersException(List<String> problems) {
+  /** One problem per entry, {@code key: reason}. */
+  public InvalidHyperparametersException(List<String> problems) {
     super("invalid hyperparameters: " + String.join("; ", problems));
     this.problems = List.copyOf(problems);
   }

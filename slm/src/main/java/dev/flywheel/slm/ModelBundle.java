@@ -11,10 +11,13 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -22,17 +25,22 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A trained model as one zip archive: {@code manifest.json}, {@code vocabulary.txt} and {@code
- * parameters.djl}. The archive's sha256 is the model's identity; reading always verifies it against
- * the value the caller expects (from a release or candidate event), then checks the manifest and
- * the entries' own hashes. Immutable.
+ * A trained model as one zip archive: {@code manifest.json}, then, for the built-in recipe (format
+ * 1), {@code vocabulary.txt} and {@code parameters.djl}, or, for another {@link ModelRecipe}
+ * (format 2), the recipe's own entries, each listed with its sha256 in the manifest's {@code
+ * files}. The archive's sha256 is the model's identity; reading always verifies it against the
+ * value the caller expects (from a release or candidate event), then checks the manifest and the
+ * entries' own hashes. Immutable.
  */
 public final class ModelBundle {
   /** Value of {@link BundleManifest#format()}. */
   public static final String FORMAT = "flywheel-slm-bundle";
 
-  /** The layout version this library writes and the newest it reads. */
+  /** The layout version of the built-in recipe's bundles. */
   public static final int FORMAT_VERSION = 1;
+
+  /** The layout version of bundles of recipe entries; the newest this library reads. */
+  public static final int RECIPE_FORMAT_VERSION = 2;
 
   /** The only task so far. */
   public static final String TASK_TEXT_CLASSIFICATION = "text-classification";
@@ -56,6 +64,7 @@ public final class ModelBundle {
   private final Tokenizer tokenizer;
   private final Hyperparameters hyperparameters;
   private final byte[] parameters;
+  private final Map<String, byte[]> entries;
 
   private ModelBundle(
       byte[] bytes,
@@ -63,13 +72,71 @@ public final class ModelBundle {
       BundleManifest manifest,
       Tokenizer tokenizer,
       Hyperparameters hyperparameters,
-      byte[] parameters) {
+      byte[] parameters,
+      Map<String, byte[]> entries) {
     this.bytes = bytes;
     this.sha256 = sha256;
     this.manifest = manifest;
     this.tokenizer = tokenizer;
     this.hyperparameters = hyperparameters;
     this.parameters = parameters;
+    this.entries = entries;
+  }
+
+  /**
+   * Assembles a bundle of a recipe's own entries (format 2); the manifest's format, version and
+   * {@code files} hashes are filled in here, its tokenizer and classic hashes left empty.
+   *
+   * @param entries entry name to content; names other than {@code manifest.json}
+   */
+  public static ModelBundle create(BundleManifest draft, Map<String, byte[]> entries) {
+    Map<String, String> files = new TreeMap<>();
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      if (e.getKey().equals(MANIFEST) || e.getKey().isBlank()) {
+        throw new IllegalArgumentException("entry name '" + e.getKey() + "' is reserved");
+      }
+      files.put(e.getKey(), Hashing.sha256Hex(e.getValue()));
+    }
+    BundleManifest manifest =
+        new BundleManifest(
+            FORMAT,
+            RECIPE_FORMAT_VERSION,
+            draft.modelName(),
+            draft.version(),
+            draft.task(),
+            draft.architecture(),
+            draft.hyperparameters(),
+            draft.labels(),
+            null,
+            null,
+            null,
+            draft.trainingMetrics(),
+            draft.lineage(),
+            draft.createdAt(),
+            draft.djlVersion(),
+            draft.engine(),
+            draft.engineVersion(),
+            draft.device(),
+            files,
+            draft.baseModel());
+    long size = entries.values().stream().mapToLong(b -> b.length).sum();
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size + 4096, 1L << 30));
+      try (ZipOutputStream zip = new ZipOutputStream(out)) {
+        zip.setLevel(Deflater.BEST_SPEED);
+        put(zip, MANIFEST, JSON.writeValueAsBytes(manifest));
+        for (String name : files.keySet()) {
+          put(zip, name, entries.get(name));
+        }
+      }
+      byte[] bytes = out.toByteArray();
+      Map<String, byte[]> copy = new TreeMap<>();
+      entries.forEach((k, v) -> copy.put(k, v.clone()));
+      return new ModelBundle(
+          bytes, Hashing.sha256Hex(bytes), manifest, null, null, null, Map.copyOf(copy));
+    } catch (IOException e) {
+      throw new IllegalStateException("writing a bundle to memory failed", e);
+    }
   }
 
   /** Assembles a bundle; the manifest's vocabulary and parameter hashes are filled in here. */
@@ -109,7 +176,8 @@ public final class ModelBundle {
           manifest,
           tokenizer,
           Hyperparameters.fromRecorded(manifest.hyperparameters()),
-          parameters);
+          parameters,
+          Map.of());
     } catch (IOException e) {
       throw new IllegalStateException("writing a bundle to memory failed", e);
     }
@@ -163,10 +231,15 @@ public final class ModelBundle {
 
   private static ModelBundle parse(byte[] bytes, String sha256) throws BundleException {
     Map<String, byte[]> entries = entries(bytes);
-    for (String name : List.of(MANIFEST, VOCABULARY, PARAMETERS)) {
-      if (!entries.containsKey(name)) {
-        throw new BundleException(BundleException.Reason.NOT_A_BUNDLE, "missing entry " + name);
-      }
+    if (!entries.containsKey(MANIFEST)) {
+      throw new BundleException(BundleException.Reason.NOT_A_BUNDLE, "missing entry " + MANIFEST);
+    }
+    if (entries.size() == 1) {
+      throw new BundleException(
+          BundleException.Reason.NOT_A_BUNDLE,
+          "missing entry "
+              + PARAMETERS
+              + " (or a recipe's entries): the zip holds only a manifest");
     }
     BundleManifest manifest;
     try {
@@ -176,6 +249,15 @@ public final class ModelBundle {
           BundleException.Reason.MALFORMED_MANIFEST,
           "manifest.json unreadable: " + e.getMessage(),
           e);
+    }
+    checkCommon(manifest);
+    if (manifest.formatVersion() >= RECIPE_FORMAT_VERSION) {
+      return parseRecipeEntries(bytes, sha256, manifest, entries);
+    }
+    for (String name : List.of(VOCABULARY, PARAMETERS)) {
+      if (!entries.containsKey(name)) {
+        throw new BundleException(BundleException.Reason.NOT_A_BUNDLE, "missing entry " + name);
+      }
     }
     Hyperparameters hyperparameters = checkManifest(manifest);
     byte[] vocabulary = entries.get(VOCABULARY);
@@ -211,21 +293,62 @@ public final class ModelBundle {
               + hyperparameters.sequenceLength()
               + ")");
     }
-    return new ModelBundle(bytes, sha256, manifest, tokenizer, hyperparameters, parameters);
+    return new ModelBundle(
+        bytes, sha256, manifest, tokenizer, hyperparameters, parameters, Map.of());
   }
 
-  private static Hyperparameters checkManifest(BundleManifest m) throws BundleException {
+  private static ModelBundle parseRecipeEntries(
+      byte[] bytes, String sha256, BundleManifest manifest, Map<String, byte[]> entries)
+      throws BundleException {
+    if (manifest.files() == null) {
+      throw new BundleException(
+          BundleException.Reason.MALFORMED_MANIFEST, "format 2 manifest lacks files");
+    }
+    if (Recipes.find(manifest.architecture()).isEmpty()) {
+      throw new BundleException(
+          BundleException.Reason.INCOMPATIBLE,
+          "unknown architecture '"
+              + manifest.architecture()
+              + "': no recipe for it on the classpath (known: "
+              + Recipes.keys()
+              + ")");
+    }
+    Map<String, byte[]> recipeEntries = new TreeMap<>();
+    for (Map.Entry<String, String> f : manifest.files().entrySet()) {
+      byte[] content = entries.get(f.getKey());
+      if (content == null) {
+        throw new BundleException(
+            BundleException.Reason.NOT_A_BUNDLE, "missing entry " + f.getKey());
+      }
+      if (!Hashing.sha256Hex(content).equals(f.getValue())) {
+        throw new BundleException(
+            BundleException.Reason.CONTENT_MISMATCH,
+            f.getKey() + " does not match its sha256 in the manifest");
+      }
+      recipeEntries.put(f.getKey(), content);
+    }
+    for (String name : entries.keySet()) {
+      if (!name.equals(MANIFEST) && !recipeEntries.containsKey(name)) {
+        throw new BundleException(
+            BundleException.Reason.NOT_A_BUNDLE, "entry " + name + " is not in the manifest");
+      }
+    }
+    return new ModelBundle(
+        bytes, sha256, manifest, null, null, null, Collections.unmodifiableMap(recipeEntries));
+  }
+
+  private static void checkCommon(BundleManifest m) throws BundleException {
     if (!FORMAT.equals(m.format())) {
       throw new BundleException(
           BundleException.Reason.NOT_A_BUNDLE, "manifest format is '" + m.format() + "'");
     }
-    if (m.formatVersion() > FORMAT_VERSION || m.formatVersion() < 1) {
+    if (m.formatVersion() > RECIPE_FORMAT_VERSION || m.formatVersion() < 1) {
       throw new BundleException(
           BundleException.Reason.INCOMPATIBLE,
           "bundle format version "
               + m.formatVersion()
               + ", this library reads up to "
-              + FORMAT_VERSION);
+              + RECIPE_FORMAT_VERSION);
     }
     if (!TASK_TEXT_CLASSIFICATION.equals(m.task())) {
       throw new BundleException(BundleException.Reason.INCOMPATIBLE, "unknown task " + m.task());
@@ -238,16 +361,23 @@ public final class ModelBundle {
         || m.version() == null
         || m.labels() == null
         || m.labels().isEmpty()
-        || m.tokenizer() == null
+        || m.hyperparameters() == null) {
+      throw new BundleException(
+          BundleException.Reason.MALFORMED_MANIFEST,
+          "manifest lacks modelName, version, labels or hyperparameters");
+    }
+    if (m.labels().stream().distinct().count() != m.labels().size()) {
+      throw new BundleException(BundleException.Reason.MALFORMED_MANIFEST, "labels repeat");
+    }
+  }
+
+  private static Hyperparameters checkManifest(BundleManifest m) throws BundleException {
+    if (m.tokenizer() == null
         || m.hyperparameters() == null
         || m.vocabularyHash() == null
         || m.parametersSha256() == null) {
       throw new BundleException(
-          BundleException.Reason.MALFORMED_MANIFEST,
-          "manifest lacks modelName, version, labels, tokenizer, hyperparameters or hashes");
-    }
-    if (m.labels().stream().distinct().count() != m.labels().size()) {
-      throw new BundleException(BundleException.Reason.MALFORMED_MANIFEST, "labels repeat");
+          BundleException.Reason.MALFORMED_MANIFEST, "manifest lacks tokenizer or hashes");
     }
     try {
       Architecture.fromKey(m.architecture());
@@ -342,14 +472,20 @@ public final class ModelBundle {
     }
   }
 
-  /** The hyperparameters the model was trained with. */
+  /** The hyperparameters a built-in recipe's model was trained with; null for other recipes. */
   public Hyperparameters hyperparameters() {
     return hyperparameters;
   }
 
-  /** The model's tokenizer (vocabulary and sequence length). */
+  /** A built-in recipe's tokenizer (vocabulary and sequence length); null for other recipes. */
   public Tokenizer tokenizer() {
     return tokenizer;
+  }
+
+  /** A recipe entry's content (format 2 bundles), verified against the manifest. */
+  public Optional<byte[]> entry(String name) {
+    byte[] content = entries.get(name);
+    return content == null ? Optional.empty() : Optional.of(content.clone());
   }
 
   byte[] parameters() {

@@ -26,12 +26,14 @@ public final class TrainingException extends RuntimeException {
 
   private final Reason reason;
 
-  TrainingException(Reason reason, String message) {
+  /** A failure of a case with its explanation. */
+  public TrainingException(Reason reason, String message) {
     super(reason + ": " + message);
     this.reason = reason;
   }
 
-  TrainingException(Reason reason, String message, Throwable cause) {
+  /** A failure of a case with its explanation and cause. */
+  public TrainingException(Reason reason, String message, Throwable cause) {
     super(reason + ": " + message, cause);
     this.reason = reason;
   }

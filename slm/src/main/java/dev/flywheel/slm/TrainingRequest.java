@@ -1,5 +1,6 @@
 package dev.flywheel.slm;
 
+import dev.flywheel.slm.store.ArtifactStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,10 +32,11 @@ public final class TrainingRequest {
   private final Path checkpointFile;
   private final Path resumeFrom;
   private final DevicePreference device;
+  private final Map<String, String> settings;
+  private final ArtifactStore store;
 
   private TrainingRequest(Builder b) {
     this.examples = List.copyOf(Objects.requireNonNull(b.examples, "examples must be set"));
-    this.hyperparameters = Objects.requireNonNull(b.hyperparameters, "hyperparameters");
     this.labels =
         b.labels != null
             ? List.copyOf(b.labels)
@@ -51,6 +53,26 @@ public final class TrainingRequest {
     this.checkpointFile = b.checkpointFile;
     this.resumeFrom = b.resumeFrom;
     this.device = b.device;
+    this.store = b.store;
+    if (b.settings != null) {
+      this.settings = Map.copyOf(b.settings);
+      this.hyperparameters =
+          isClassic(b.settings.get("architecture"))
+              ? Hyperparameters.fromMap(b.settings)
+              : Objects.requireNonNull(b.hyperparameters, "hyperparameters");
+    } else {
+      this.hyperparameters = Objects.requireNonNull(b.hyperparameters, "hyperparameters");
+      this.settings = Map.copyOf(hyperparameters.toMap());
+    }
+  }
+
+  private static boolean isClassic(String architecture) {
+    try {
+      Architecture.fromKey(architecture);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   public static Builder builder() {
@@ -118,6 +140,19 @@ public final class TrainingRequest {
     return device;
   }
 
+  /**
+   * The recipe's complete settings (with the {@code architecture} key); for the built-in recipe the
+   * map of {@link #hyperparameters()}.
+   */
+  public Map<String, String> settings() {
+    return settings;
+  }
+
+  /** The artifact store for shared pieces (base-model weights), when the caller has one. */
+  public Optional<ArtifactStore> store() {
+    return Optional.ofNullable(store);
+  }
+
   /** Builder of {@link TrainingRequest}. */
   public static final class Builder {
     private List<Example> examples;
@@ -135,6 +170,8 @@ public final class TrainingRequest {
     private Path checkpointFile;
     private Path resumeFrom;
     private DevicePreference device = DevicePreference.AUTO;
+    private Map<String, String> settings;
+    private ArtifactStore store;
 
     private Builder() {}
 
@@ -231,6 +268,21 @@ public final class TrainingRequest {
     /** Default {@link DevicePreference#AUTO}. */
     public Builder optDevice(DevicePreference device) {
       this.device = Objects.requireNonNull(device);
+      return this;
+    }
+
+    /**
+     * A recipe's complete settings, as {@link ModelRecipe#settings} returns them; for a built-in
+     * architecture they also become the {@link #optHyperparameters hyperparameters}.
+     */
+    public Builder optSettings(Map<String, String> settings) {
+      this.settings = new LinkedHashMap<>(settings);
+      return this;
+    }
+
+    /** The artifact store a recipe reads shared pieces from (base-model weights). */
+    public Builder optStore(ArtifactStore store) {
+      this.store = store;
       return this;
     }
 

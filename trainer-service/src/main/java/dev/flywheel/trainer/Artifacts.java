@@ -41,6 +41,11 @@ final class Artifacts {
     this.store = store;
   }
 
+  /** The store itself, for recipes that keep shared pieces in it (base-model weights). */
+  ArtifactStore store() {
+    return store;
+  }
+
   /** Where a stored bundle lives and what it is. */
   record Stored(String uri, String sha256, long sizeBytes) {}
 

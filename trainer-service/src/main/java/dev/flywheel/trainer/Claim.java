@@ -33,6 +33,12 @@ record Claim(Request head, List<Request> coalesced) {
             || coalesced.stream().anyMatch(r -> r.value().getFromScratch()));
   }
 
+  /** Whether any of the requests asks to train even on an unchanged snapshot. */
+  boolean forced() {
+    return !isPoison()
+        && (head.value().getForce() || coalesced.stream().anyMatch(r -> r.value().getForce()));
+  }
+
   List<String> coalescedIds() {
     return coalesced.stream().map(Request::id).toList();
   }

@@ -5,12 +5,14 @@ import dev.flywheel.events.TrainingFailed;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * What the candidates and training-failures topics say about past runs: the highest version used
- * per model, which requests are already served, and how often each request has failed. Read
- * (committed records only, up to the high watermark) at the start of every run.
+ * per model and its candidate (the last snapshot trained), which requests are already served, and
+ * how often each request has failed. Read (committed records only, up to the high watermark) at the
+ * start of every run.
  *
  * <p>Why the next version ({@link #nextVersion}) is unique and increasing: all requests of a model
  * share a key, hence a partition, hence one owner in the consumer group at a time, so runs of one
@@ -29,6 +31,7 @@ final class OutcomeLedger implements AutoCloseable {
   private final Map<String, Integer> maxVersion = new HashMap<>();
   private final Set<String> served = new HashSet<>();
   private final Map<String, Integer> attempts = new HashMap<>();
+  private final Map<String, ModelCandidate> lastCandidate = new HashMap<>();
 
   OutcomeLedger(TopicFollower<ModelCandidate> candidates, TopicFollower<TrainingFailed> failures) {
     this.candidates = candidates;
@@ -54,6 +57,10 @@ final class OutcomeLedger implements AutoCloseable {
 
   synchronized void apply(ModelCandidate candidate) {
     maxVersion.merge(candidate.getModel().getModel(), candidate.getModel().getVersion(), Math::max);
+    lastCandidate.merge(
+        candidate.getModel().getModel(),
+        candidate,
+        (a, b) -> a.getModel().getVersion() >= b.getModel().getVersion() ? a : b);
     served.add(candidate.getRequestId());
     served.addAll(candidate.getCoalescedRequestIds());
   }
@@ -71,6 +78,14 @@ final class OutcomeLedger implements AutoCloseable {
   /** The version the next run of {@code model} takes: one above every version seen. */
   synchronized int nextVersion(String model) {
     return maxVersion.getOrDefault(model, 0) + 1;
+  }
+
+  /**
+   * The model's candidate of the highest version: the last snapshot that was trained, which a new
+   * run compares its own with.
+   */
+  synchronized Optional<ModelCandidate> lastCandidate(String model) {
+    return Optional.ofNullable(lastCandidate.get(model));
   }
 
   /** Whether a committed candidate or final failure already covers this request. */

@@ -2,9 +2,10 @@ package dev.flywheel.trainer;
 
 import dev.flywheel.events.ModelSpec;
 import dev.flywheel.events.TaskType;
-import dev.flywheel.slm.Architecture;
 import dev.flywheel.slm.Hyperparameters;
 import dev.flywheel.slm.InvalidHyperparametersException;
+import dev.flywheel.slm.ModelRecipe;
+import dev.flywheel.slm.Recipes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,11 +14,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a model spec asks the trainer to build: its labels in model order and the validated
- * hyperparameters (the spec's map, its {@code architecture} field, the architecture's defaults for
- * the rest). {@link #of} reports every problem of a spec at once.
+ * What a model spec asks the trainer to build: its labels in model order, the {@link ModelRecipe}
+ * of its architecture and that recipe's validated settings (the spec's map, its {@code
+ * architecture}, {@code baseModel} and {@code fineTune} fields, the recipe's defaults for the
+ * rest). {@link #of} reports every problem of a spec at once.
  */
-record Recipe(List<String> labels, Hyperparameters hyperparameters) {
+record Recipe(List<String> labels, ModelRecipe recipe, Map<String, String> settings) {
 
   /** A spec that cannot be trained, with every reason. */
   static final class InvalidSpecException extends Exception {
@@ -30,7 +32,25 @@ record Recipe(List<String> labels, Hyperparameters hyperparameters) {
 
   Recipe {
     labels = List.copyOf(labels);
-    Objects.requireNonNull(hyperparameters, "hyperparameters");
+    Objects.requireNonNull(recipe, "recipe");
+    settings = Map.copyOf(settings);
+  }
+
+  /** The architecture key, e.g. {@code bag} or {@code encoder}. */
+  String architecture() {
+    return settings.get("architecture");
+  }
+
+  /** The most epochs a run takes, for progress reports. */
+  int maxEpochs() {
+    return recipe.maxEpochs(settings);
+  }
+
+  /**
+   * The built-in recipe's hyperparameters; only for {@code bag}, {@code lstm}, {@code transformer}.
+   */
+  Hyperparameters hyperparameters() {
+    return Hyperparameters.fromMap(settings);
   }
 
   static Recipe of(ModelSpec spec) throws InvalidSpecException {
@@ -63,10 +83,14 @@ record Recipe(List<String> labels, Hyperparameters hyperparameters) {
               + architecture
               + "'");
     }
-    Hyperparameters hyperparameters = null;
+    fromSpecField(map, "baseModel", spec.getBaseModel(), problems);
+    fromSpecField(map, "fineTune", spec.getFineTune(), problems);
+    ModelRecipe recipe = null;
+    Map<String, String> settings = null;
     try {
-      map.put("architecture", Architecture.fromKey(architecture).key());
-      hyperparameters = Hyperparameters.fromMap(map).validate();
+      recipe = Recipes.forArchitecture(architecture);
+      map.put("architecture", architecture.trim().toLowerCase(java.util.Locale.ROOT));
+      settings = recipe.settings(map);
     } catch (InvalidHyperparametersException e) {
       e.problems().forEach(p -> problems.add("hyperparameters: " + p));
     } catch (IllegalArgumentException e) {
@@ -75,6 +99,20 @@ record Recipe(List<String> labels, Hyperparameters hyperparameters) {
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
-    return new Recipe(labels, hyperparameters);
+    return new Recipe(labels, recipe, settings);
+  }
+
+  /** A spec field that the recipe reads from its map; the map may repeat it, not contradict it. */
+  private static void fromSpecField(
+      Map<String, String> map, String key, String value, List<String> problems) {
+    if (value == null) {
+      return;
+    }
+    String inMap = map.get(key);
+    if (inMap != null && !inMap.trim().equals(value.trim())) {
+      problems.add(
+          "hyperparameters: " + key + " '" + inMap + "' contradicts the spec's '" + value + "'");
+    }
+    map.put(key, value.trim());
   }
 }

@@ -12,9 +12,10 @@ import dev.flywheel.events.ModelSpec;
 import dev.flywheel.events.TrainingFailed;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.schemas.Events;
+import dev.flywheel.slm.BaseModelInfo;
+import dev.flywheel.slm.BundleManifest;
 import dev.flywheel.slm.EpochSummary;
 import dev.flywheel.slm.ModelBundle;
-import dev.flywheel.slm.TextClassifierTrainer;
 import dev.flywheel.slm.TrainingException;
 import dev.flywheel.slm.TrainingListener;
 import dev.flywheel.slm.TrainingProgress;
@@ -147,6 +148,12 @@ final class TrainingRun implements Callable<RunOutcome> {
     }
     if (snapshot == null) {
       snapshot = snapshots.take(ctx.topics().examples().name(), model);
+      Optional<ModelCandidate> last = ctx.ledger().lastCandidate(model);
+      if (last.isPresent()
+          && !claim.forced()
+          && SnapshotChange.unchanged(last.get().getSnapshot(), snapshot, snapshots, model)) {
+        return failed(FailureReason.UNCHANGED_SNAPSHOT, unchanged(last.get()), null, null);
+      }
     }
     TrainingSet set = TrainingSet.of(snapshot.training(), recipe.labels());
     Optional<TrainingSet.Problem> problem = set.problem(ctx.config().minExamples());
@@ -189,9 +196,9 @@ final class TrainingRun implements Callable<RunOutcome> {
         .send(
             ctx.progress()
                 .event(identity, TrainingPhase.STARTED)
-                .setEpochs(recipe.hyperparameters().epochs())
+                .setEpochs(recipe.maxEpochs())
                 .build());
-    int epochs = recipe.hyperparameters().epochs();
+    int epochs = recipe.maxEpochs();
     CheckpointUploader uploader =
         new CheckpointUploader(
             ctx.artifacts(),
@@ -253,7 +260,7 @@ final class TrainingRun implements Callable<RunOutcome> {
             ctx.progress()
                 .event(identity, TrainingPhase.FINISHED)
                 .setEpoch(result.epochsRun())
-                .setEpochs(recipe.hyperparameters().epochs())
+                .setEpochs(recipe.maxEpochs())
                 .setLoss(last(result.trainLoss()))
                 .setValidationAccuracy(finite(result.bestValidationAccuracy()))
                 .setExamplesPerSecond(result.examplesPerSecond())
@@ -270,6 +277,19 @@ final class TrainingRun implements Callable<RunOutcome> {
     return new RunOutcome.Trained(candidate);
   }
 
+  private static String unchanged(ModelCandidate last) {
+    DatasetSnapshot snapshot = last.getSnapshot();
+    return "not trained: the examples have not changed since v"
+        + last.getModel().getVersion()
+        + " was trained on them ("
+        + snapshot.getTrainExamples()
+        + " training and "
+        + snapshot.getHoldoutExamples()
+        + " holdout examples, snapshot taken at "
+        + snapshot.getTakenAt()
+        + "); ask again with force=true to train on them anyway";
+  }
+
   private TrainingResult train(
       Recipe recipe,
       TrainingSet set,
@@ -284,7 +304,8 @@ final class TrainingRun implements Callable<RunOutcome> {
             .setExamples(set.examples())
             .setModelName(identity.model())
             .setVersion(Events.renderVersion(identity.version()))
-            .optHyperparameters(recipe.hyperparameters())
+            .optSettings(recipe.settings())
+            .optStore(ctx.artifacts().store())
             .optLabels(recipe.labels())
             .optRequestId(identity.requestId())
             .optDatasetSnapshot(lineage(snapshot.snapshot()))
@@ -307,7 +328,7 @@ final class TrainingRun implements Callable<RunOutcome> {
       throw new InterruptedOrAbandoned("stopped while waiting for the engine");
     }
     try {
-      return TextClassifierTrainer.train(request.build());
+      return recipe.recipe().train(request.build());
     } finally {
       EngineLock.release();
     }
@@ -333,6 +354,12 @@ final class TrainingRun implements Callable<RunOutcome> {
     Integer parentVersion =
         parent != null && result.warmStart().used() ? champion.get().getModel().getVersion() : null;
     Instant now = ctx.clock().instant();
+    BundleManifest manifest = result.bundle().manifest();
+    // A recipe may resolve settings at run time (the encoder's fine-tune mode): record those.
+    Map<String, String> effective =
+        manifest.formatVersion() >= ModelBundle.RECIPE_FORMAT_VERSION
+            ? manifest.hyperparameters()
+            : recipe.settings();
     return ModelCandidate.newBuilder()
         .setModel(new ModelRef(identity.model(), identity.version()))
         .setRequestId(identity.requestId())
@@ -340,9 +367,10 @@ final class TrainingRun implements Callable<RunOutcome> {
         .setArtifactUri(stored.uri())
         .setSha256(stored.sha256())
         .setSizeBytes(stored.sizeBytes())
-        .setArchitecture(recipe.hyperparameters().architecture().key())
+        .setArchitecture(recipe.architecture())
         .setLabels(recipe.labels())
-        .setHyperparameters(recipe.hyperparameters().toMap())
+        .setHyperparameters(effective)
+        .setBaseModel(baseModel(manifest.baseModel()))
         .setTrainingMetrics(training)
         .setValidationMetrics(validation)
         .setSnapshot(snapshot.snapshot())
@@ -353,6 +381,21 @@ final class TrainingRun implements Callable<RunOutcome> {
         .setDurationMillis(Duration.between(started, now).toMillis())
         .setTimestamp(now)
         .build();
+  }
+
+  /** The base model's card as the candidate event carries it; null for a model from scratch. */
+  static Map<String, String> baseModel(BaseModelInfo base) {
+    if (base == null) {
+      return null;
+    }
+    Map<String, String> card = new LinkedHashMap<>();
+    card.put("name", base.name());
+    card.put("architecture", base.architecture());
+    card.put("parameters", Long.toString(base.parameters()));
+    card.put("licence", base.licence());
+    card.put("source", base.source());
+    card.put("sha256", base.sha256());
+    return card;
   }
 
   private RunOutcome fromTrainingException(TrainingException e) {

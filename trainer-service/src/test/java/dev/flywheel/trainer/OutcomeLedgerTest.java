@@ -94,4 +94,18 @@ class OutcomeLedgerTest {
     assertThat(ledger.failedAttempts("r")).isEqualTo(2);
     assertThat(ledger.failedAttempts("other")).isZero();
   }
+
+  @Test
+  void shouldRememberTheCandidateOfTheHighestVersionAsTheLastTrained() {
+    OutcomeLedger ledger = new OutcomeLedger(null, null);
+    ledger.apply(candidate("m", 3, "r3", List.of()));
+    ledger.apply(candidate("m", 2, "r2", List.of())); // read late: not the last trained
+    ledger.apply(failure("m", 4, "r4", FailureReason.NAN_LOSS, 1, false));
+    ledger.apply(failure("m", null, "r5", FailureReason.UNCHANGED_SNAPSHOT, 1, false));
+
+    assertThat(ledger.lastCandidate("m"))
+        .hasValueSatisfying(c -> assertThat(c.getRequestId()).isEqualTo("r3"));
+    assertThat(ledger.lastCandidate("other")).isEmpty();
+    assertThat(ledger.isServed("r5")).as("an unchanged snapshot is a final answer").isTrue();
+  }
 }

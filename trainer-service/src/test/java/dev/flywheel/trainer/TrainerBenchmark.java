@@ -176,7 +176,8 @@ public final class TrainerBenchmark {
   private static long[] serviceTraining(TrainerHarness harness, KafkaConsumer<byte[], byte[]> tail)
       throws Exception {
     long start = System.nanoTime();
-    harness.request("bench", false);
+    // Every round trains the same examples again, so each request has to be forced.
+    harness.forcedRequest("bench");
     while (true) {
       for (ConsumerRecord<byte[], byte[]> record : tail.poll(Duration.ofMillis(5))) {
         long ms = (System.nanoTime() - start) / 1_000_000;

@@ -222,29 +222,41 @@ final class TrainerHarness implements AutoCloseable {
     return requests(model, fromScratch).get(0);
   }
 
+  /** A manual request that asks to train even if the examples have not changed. */
+  String forcedRequest(String model) {
+    String id = send(model, false, true);
+    producer.flush();
+    return id;
+  }
+
   /** Sends one request per flag, in one producer batch (they arrive together). */
   List<String> requests(String model, boolean... fromScratch) {
     List<String> ids = new ArrayList<>();
-    Topic<String, RetrainRequested> topic = topics.retrainRequests();
     for (boolean scratch : fromScratch) {
-      String id = UUID.randomUUID().toString();
-      RetrainRequested request =
-          RetrainRequested.newBuilder()
-              .setRequestId(id)
-              .setModel(model)
-              .setReason(RetrainReason.MANUAL)
-              .setFromScratch(scratch)
-              .setTimestamp(Instant.now())
-              .build();
-      producer.send(
-          new ProducerRecord<>(
-              topic.name(),
-              topic.keySerde().serializer().serialize(topic.name(), model),
-              topic.valueSerde().serializer().serialize(topic.name(), request)));
-      ids.add(id);
+      ids.add(send(model, scratch, false));
     }
     producer.flush();
     return ids;
+  }
+
+  private String send(String model, boolean fromScratch, boolean force) {
+    Topic<String, RetrainRequested> topic = topics.retrainRequests();
+    String id = UUID.randomUUID().toString();
+    RetrainRequested request =
+        RetrainRequested.newBuilder()
+            .setRequestId(id)
+            .setModel(model)
+            .setReason(RetrainReason.MANUAL)
+            .setFromScratch(fromScratch)
+            .setForce(force)
+            .setTimestamp(Instant.now())
+            .build();
+    producer.send(
+        new ProducerRecord<>(
+            topic.name(),
+            topic.keySerde().serializer().serialize(topic.name(), model),
+            topic.valueSerde().serializer().serialize(topic.name(), request)));
+    return id;
   }
 
   <V> void send(Topic<String, V> topic, String key, V value) {

@@ -7,11 +7,13 @@ import dev.flywheel.common.snapshot.ExampleSnapshot;
 import dev.flywheel.common.snapshot.ExampleSnapshotReader;
 import dev.flywheel.embedded.EmbeddedInfra;
 import dev.flywheel.embedded.EmbeddedInfraExtension;
+import dev.flywheel.events.FailureReason;
 import dev.flywheel.events.LabeledExample;
 import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelRef;
 import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ReleaseKind;
+import dev.flywheel.events.TrainingFailed;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.events.TrainingProgress;
 import dev.flywheel.slm.Classifier;
@@ -23,8 +25,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +137,7 @@ class TrainerServiceIT {
             .build());
     harness.request("topics", false);
     await().atMost(WAIT).until(() -> harness.read(harness.topics.candidates()).size() == 2);
+    harness.examples("topics", List.of(new Example("y", "a late example about bread", "food")), 1f);
     harness.request("topics", true);
     await().atMost(WAIT).until(() -> harness.read(harness.topics.candidates()).size() == 3);
     List<ModelCandidate> all = harness.read(harness.topics.candidates());
@@ -167,6 +176,14 @@ class TrainerServiceIT {
       await()
           .atMost(WAIT)
           .until(() -> worker.currentRequest().equals(java.util.Optional.of(first)));
+      // Once the first run has its snapshot, new examples arrive: the queued requests are for
+      // them (requests for nothing new would not be run at all).
+      await().atMost(WAIT).until(() -> started(first));
+      List<Example> written = TrainerHarness.wordnet(100);
+      harness.examples(
+          "burst",
+          TrainerHarness.wordnet(110).stream().filter(e -> !written.contains(e)).toList(),
+          1f);
       queued = harness.requests("burst", false, false, true);
     } finally {
       EngineLock.release();
@@ -186,8 +203,95 @@ class TrainerServiceIT {
     // The coalesced requests are committed: nothing more is trained, even after a restart.
     harness.stop(service);
     harness.start("b", Map.of());
+    harness.examples("burst", TrainerHarness.wordnet(110).subList(0, 1), 2f);
     String fifth = harness.request("burst", false);
     await().atMost(WAIT).until(() -> harness.read(harness.topics.candidates()).size() == 3);
     assertThat(harness.read(harness.topics.candidates()).get(2).getRequestId()).isEqualTo(fifth);
+  }
+
+  @Test
+  @Timeout(240)
+  void shouldNeverTrainTwoCandidatesOnOneSnapshotUnlessForced() throws Exception {
+    harness = new TrainerHarness(infra, dir);
+    harness.spec("stream", TrainerHarness.LABELS, "bag", TrainerHarness.TINY);
+    List<Example> stream = new ArrayList<>(TrainerHarness.wordnet(60));
+    Collections.shuffle(stream, new Random(7));
+    harness.start("a", Map.of());
+
+    // A steady stream: each batch of examples is followed by two requests for it, as a trigger
+    // that counted examples the previous run already held would send them.
+    List<String> requests = new ArrayList<>();
+    int[] ends = {120, 160, 200};
+    int from = 0;
+    for (int end : ends) {
+      harness.examples("stream", stream.subList(from, end), 1f);
+      from = end;
+      requests.addAll(harness.requests("stream", false, false));
+      await().atMost(WAIT).until(() -> answered(requests));
+    }
+    // A manual request with nothing new is answered, not run; a forced one is run. An example
+    // written again as it was moves the end offsets but changes nothing to train on.
+    harness.examples("stream", stream.subList(0, 1), 1f);
+    String unchanged = harness.request("stream", false);
+    requests.add(unchanged);
+    await().atMost(WAIT).until(() -> answered(requests));
+    String forced = harness.forcedRequest("stream");
+    requests.add(forced);
+    await().atMost(WAIT).until(() -> answered(requests));
+
+    List<ModelCandidate> candidates = harness.read(harness.topics.candidates());
+    assertThat(candidates).hasSize(ends.length + 1);
+    // Candidates grouped by the examples their snapshots hold (offsets may differ for the same
+    // examples: the rewritten one moved them).
+    Map<List<String>, List<String>> bySnapshot = new HashMap<>();
+    try (ExampleSnapshotReader reader = harness.snapshotReader()) {
+      for (ModelCandidate c : candidates) {
+        List<String> key = content(reader.readUpTo(c.getSnapshot(), "stream"));
+        bySnapshot.computeIfAbsent(key, k -> new ArrayList<>()).add(c.getRequestId());
+      }
+    }
+    assertThat(bySnapshot.values())
+        .filteredOn(ids -> ids.size() > 1)
+        .singleElement()
+        .satisfies(ids -> assertThat(ids).hasSize(2).contains(forced));
+    assertThat(candidates.get(candidates.size() - 1).getRequestId()).isEqualTo(forced);
+    List<TrainingFailed> failures = harness.read(harness.topics.trainingFailures());
+    assertThat(failures).allMatch(f -> f.getReason() == FailureReason.UNCHANGED_SNAPSHOT);
+    assertThat(failures)
+        .filteredOn(f -> f.getRequestId().equals(unchanged))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.getVersion()).isNull();
+              assertThat(f.getMessage())
+                  .contains("have not changed since v" + ends.length)
+                  .contains("force=true");
+            });
+  }
+
+  /** What a snapshot gives training and evaluation: every example's id, label and weight. */
+  private static List<String> content(ExampleSnapshot snapshot) {
+    return java.util.stream.Stream.concat(snapshot.training().stream(), snapshot.holdout().stream())
+        .map(e -> e.getExampleId() + "/" + e.getLabel() + "/" + e.getWeight())
+        .sorted()
+        .toList();
+  }
+
+  /** Whether a candidate or a failure has answered every one of these requests. */
+  private boolean answered(List<String> requests) {
+    Set<String> done = new HashSet<>();
+    for (ModelCandidate c : harness.read(harness.topics.candidates())) {
+      done.add(c.getRequestId());
+      done.addAll(c.getCoalescedRequestIds());
+    }
+    for (TrainingFailed f : harness.read(harness.topics.trainingFailures())) {
+      done.add(f.getRequestId());
+    }
+    return done.containsAll(requests);
+  }
+
+  private boolean started(String requestId) {
+    return harness.read(harness.topics.trainingProgress()).stream()
+        .anyMatch(p -> p.getRequestId().equals(requestId) && p.getPhase() == TrainingPhase.STARTED);
   }
 }

@@ -93,6 +93,34 @@ public final class BaseModels {
     return List.copyOf(BUILT_INS.keySet());
   }
 
+  /** A built-in's licence. */
+  static String licence(String name) {
+    return builtInOf(name).licence();
+  }
+
+  /** A built-in's source: the Maven coordinates of the jar that ships it. */
+  static String source(String name) {
+    BuiltIn b = builtInOf(name);
+    return b.groupId() + ":" + b.artifactId() + ":" + jarVersion(b);
+  }
+
+  /** The sha256 of a built-in's converted weights in a store, if converted there already. */
+  static Optional<String> storedSha256(ArtifactStore store, String name) {
+    List<StoredArtifact> versions = store.list(BY_NAME + name);
+    return versions.isEmpty()
+        ? Optional.empty()
+        : Optional.of(versions.get(versions.size() - 1).sha256());
+  }
+
+  private static BuiltIn builtInOf(String name) {
+    BuiltIn b = BUILT_INS.get(name);
+    if (b == null) {
+      throw new BaseModelException(
+          "unknown base model '" + name + "'; built-in base models are " + builtInNames());
+    }
+    return b;
+  }
+
   /**
    * A built-in base model, converted and stored on first use.
    *

@@ -114,6 +114,23 @@ public final class EncoderClassifier implements AutoCloseable {
 
   /** Saves this classifier; a {@code head} model holds only its head and the base's sha256. */
   public byte[] save() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      for (Map.Entry<String, byte[]> e : saveEntries().entrySet()) {
+        entry(zip, e.getKey(), e.getValue());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot save encoder classifier", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * The saved form as named entries (what {@link #save()} zips, and what a model bundle carries):
+   * {@code encoder-model.json}, {@code head.safetensors} and, unless only the head was trained,
+   * {@code encoder.safetensors}.
+   */
+  public Map<String, byte[]> saveEntries() {
     Map<String, Object> manifest = new LinkedHashMap<>();
     manifest.put("format", 1);
     manifest.put("architecture", "encoder");
@@ -134,27 +151,38 @@ public final class EncoderClassifier implements AutoCloseable {
     training.put("dropout", options.dropout());
     training.put("seed", options.seed());
     manifest.put("training", training);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      entry(
-          zip,
-          "encoder-model.json",
-          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-      int dim = headWeight.length / labels.size();
-      entry(
-          zip,
-          "head.safetensors",
-          Safetensors.write(
-              List.of(
-                  new Tensor("head.weight", new long[] {labels.size(), dim}, headWeight),
-                  new Tensor("head.bias", new long[] {labels.size()}, headBias))));
-      if (encoderWeights != null) {
-        entry(zip, "encoder.safetensors", Safetensors.write(encoderWeights.values()));
-      }
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    try {
+      out.put(
+          "encoder-model.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
     } catch (IOException e) {
       throw new IllegalStateException("cannot save encoder classifier", e);
     }
-    return bytes.toByteArray();
+    int dim = headWeight.length / labels.size();
+    out.put(
+        "head.safetensors",
+        Safetensors.write(
+            List.of(
+                new Tensor("head.weight", new long[] {labels.size(), dim}, headWeight),
+                new Tensor("head.bias", new long[] {labels.size()}, headBias))));
+    if (encoderWeights != null) {
+      out.put("encoder.safetensors", Safetensors.write(encoderWeights.values()));
+    }
+    return out;
+  }
+
+  /** The head's weights (labels x hidden, row-major) and bias, for a warm start. */
+  float[] headWeight() {
+    return headWeight.clone();
+  }
+
+  float[] headBias() {
+    return headBias.clone();
+  }
+
+  /** The fine-tuned encoder weights; null when the base's are used unchanged. */
+  Map<String, Tensor> encoderWeights() {
+    return encoderWeights;
   }
 
   /**
@@ -173,6 +201,18 @@ public final class EncoderClassifier implements AutoCloseable {
     } catch (IOException e) {
       throw new WeightFormatException("not a saved encoder classifier: " + e, e);
     }
+    return load(entries, catalogue, device);
+  }
+
+  /**
+   * Loads a classifier from its {@link #saveEntries() entries}; see {@link #load(byte[],
+   * BaseModels, Device)}.
+   *
+   * @throws BaseModelException when the base weights are missing or do not match their sha256
+   * @throws WeightFormatException when the saved model is malformed
+   */
+  public static EncoderClassifier load(
+      Map<String, byte[]> entries, BaseModels catalogue, Device device) {
     if (!entries.containsKey("encoder-model.json") || !entries.containsKey("head.safetensors")) {
       throw new WeightFormatException(
           "saved encoder classifier lacks encoder-model.json or head.safetensors");
@@ -212,6 +252,22 @@ public final class EncoderClassifier implements AutoCloseable {
       }
       encoder = Safetensors.read(weights, "encoder.safetensors");
       BaseModels.checkWeights(base.config(), encoder, "encoder.safetensors");
+    }
+    Tensor weight = head.get("head.weight");
+    Tensor bias = head.get("head.bias");
+    int hidden = base.config().hiddenSize();
+    if (labels.isEmpty()
+        || weight == null
+        || bias == null
+        || weight.data().length != labels.size() * hidden
+        || bias.data().length != labels.size()) {
+      throw new WeightFormatException(
+          "head.safetensors does not hold a "
+              + labels.size()
+              + " x "
+              + hidden
+              + " head for the labels "
+              + labels);
     }
     return new EncoderClassifier(
         base,

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,9 @@ public final class EncoderTrainer {
    * @param maxGradientNorm the largest global gradient norm seen (before clipping); always finite
    * @param encodedTexts texts the frozen encoder had to encode (cache misses in head mode)
    * @param seconds wall time
+   * @param bestEpoch the 1-based epoch whose weights were kept
+   * @param trainLoss mean training loss per epoch
+   * @param validationAccuracy validation accuracy per epoch (empty without validation)
    */
   public record Result(
       EncoderClassifier classifier,
@@ -56,17 +60,39 @@ public final class EncoderTrainer {
       double bestValidationAccuracy,
       double maxGradientNorm,
       long encodedTexts,
-      double seconds) {}
+      double seconds,
+      int bestEpoch,
+      List<Double> trainLoss,
+      List<Double> validationAccuracy) {}
+
+  /** Called after each epoch, on the training thread. */
+  public interface EpochListener {
+    /**
+     * One epoch ended.
+     *
+     * @param validationAccuracy NaN without validation examples
+     */
+    void onEpoch(int epoch, int maxEpochs, double trainLoss, double validationAccuracy);
+  }
+
+  /**
+   * Where a run starts: the weights of an earlier classifier of the same base model, labels and
+   * shape (a warm start from the parent version), instead of a random head and the base weights.
+   *
+   * @param headWeight (labels, hidden) row-major
+   * @param headBias (labels)
+   * @param encoder fine-tuned encoder weights, or null to start from the base's
+   */
+  public record Start(float[] headWeight, float[] headBias, Map<String, Tensor> encoder) {
+    /** The weights of a loaded classifier. */
+    public static Start of(EncoderClassifier parent) {
+      return new Start(parent.headWeight(), parent.headBias(), parent.encoderWeights());
+    }
+  }
 
   private EncoderTrainer() {}
 
-  /**
-   * Trains on {@code train}, stopping early on {@code validation} (may be empty: then every epoch
-   * runs and the last is kept).
-   *
-   * @throws IllegalArgumentException for an example whose label is not in {@code labels}
-   * @throws IllegalStateException when a gradient stops being finite
-   */
+  /** A run from the base weights and a random head, without listener. */
   public static Result train(
       BaseModel base,
       List<String> labels,
@@ -75,6 +101,29 @@ public final class EncoderTrainer {
       EncoderOptions options,
       EmbeddingCache cache,
       Device device) {
+    return train(base, labels, train, validation, options, cache, device, null, (e, m, l, a) -> {});
+  }
+
+  /**
+   * Trains on {@code train}, stopping early on {@code validation} (may be empty: then every epoch
+   * runs and the last is kept).
+   *
+   * @param start the weights to start from, or null for the base weights and a random head
+   * @throws IllegalArgumentException for an example whose label is not in {@code labels}, or a
+   *     start whose shapes do not fit
+   * @throws IllegalStateException when a gradient stops being finite
+   * @throws CancellationException when the thread is interrupted (its flag stays set)
+   */
+  public static Result train(
+      BaseModel base,
+      List<String> labels,
+      List<Example> train,
+      List<Example> validation,
+      EncoderOptions options,
+      EmbeddingCache cache,
+      Device device,
+      Start start,
+      EpochListener listener) {
     long started = System.nanoTime();
     Map<String, Integer> index = new LinkedHashMap<>();
     for (String l : labels) {
@@ -83,7 +132,7 @@ public final class EncoderTrainer {
     int[] y = labelsOf(train, index);
     int[] yValidation = labelsOf(validation, index);
     try (NDManager manager = NDManager.newBaseManager(device, "PyTorch")) {
-      Run run = new Run(base, options, labels.size(), manager, cache);
+      Run run = new Run(base, options, labels.size(), manager, cache, start);
       Features trainFeatures = run.features(train);
       Features validationFeatures = run.features(validation);
       float[] weights = new float[train.size()];
@@ -101,17 +150,28 @@ public final class EncoderTrainer {
       int sinceBest = 0;
       int epoch = 0;
       Snapshot kept = null;
+      int bestEpoch = 0;
+      List<Double> losses = new ArrayList<>();
+      List<Double> accuracies = new ArrayList<>();
       while (epoch < options.maxEpochs()) {
         epoch++;
         Collections.shuffle(order, random);
         double lossSum = 0;
-        for (int start = 0; start < order.size(); start += options.batchSize()) {
+        for (int from = 0; from < order.size(); from += options.batchSize()) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("interrupted in epoch " + epoch);
+          }
           List<Integer> batch =
-              order.subList(start, Math.min(order.size(), start + options.batchSize()));
+              order.subList(from, Math.min(order.size(), from + options.batchSize()));
           lossSum += run.step(trainFeatures, batch, y, weights);
         }
         double accuracy =
             validation.isEmpty() ? Double.NaN : run.accuracy(validationFeatures, yValidation);
+        losses.add(lossSum / stepsPerEpoch);
+        if (!validation.isEmpty()) {
+          accuracies.add(accuracy);
+        }
+        listener.onEpoch(epoch, options.maxEpochs(), lossSum / stepsPerEpoch, accuracy);
         LOG.info(
             "encoder {} epoch {}: mean loss {}, validation accuracy {}",
             options.fineTune(),
@@ -121,6 +181,7 @@ public final class EncoderTrainer {
         if (validation.isEmpty() || accuracy > best) {
           best = accuracy;
           sinceBest = 0;
+          bestEpoch = epoch;
           kept = run.snapshot();
         } else if (++sinceBest >= options.patience()) {
           break;
@@ -134,7 +195,10 @@ public final class EncoderTrainer {
           validation.isEmpty() ? Double.NaN : best,
           run.maxGradientNorm,
           run.encodedTexts,
-          (System.nanoTime() - started) / 1e9);
+          (System.nanoTime() - started) / 1e9,
+          bestEpoch,
+          List.copyOf(losses),
+          List.copyOf(accuracies));
     }
   }
 
@@ -178,6 +242,7 @@ public final class EncoderTrainer {
     private final Map<String, NDArray> trained = new LinkedHashMap<>();
     private final int hidden;
     private final int labelCount;
+    private final Map<String, Tensor> startEncoder;
     private Optimizer decayed;
     private Optimizer plain;
     private long steps;
@@ -189,19 +254,24 @@ public final class EncoderTrainer {
         EncoderOptions options,
         int labelCount,
         NDManager manager,
-        EmbeddingCache cache) {
+        EmbeddingCache cache,
+        Start start) {
       this.base = base;
       this.options = options;
       this.manager = manager;
       this.cache = cache;
       this.labelCount = labelCount;
+      this.startEncoder = start == null ? null : start.encoder();
       this.layers = base.config().layers();
       this.hidden = base.config().hiddenSize();
       this.trainable = options.fineTune().trainableLayers(layers);
       if (options.fineTune().headOnly()) {
         block = null;
       } else {
-        block = base.newEncoder(options.dropout());
+        block =
+            start != null && start.encoder() != null
+                ? new BertEncoderBlock(base.config(), start.encoder(), options.dropout())
+                : base.newEncoder(options.dropout());
         block.initialize(manager);
         block.freezeBelow(trainable);
       }
@@ -211,8 +281,17 @@ public final class EncoderTrainer {
       for (int i = 0; i < w.length; i++) {
         w[i] = (float) (random.nextGaussian() * 0.02);
       }
-      headWeight = manager.create(w, new Shape(labelCount, hidden));
-      headBias = manager.zeros(new Shape(labelCount));
+      if (start != null) {
+        if (start.headWeight().length != w.length || start.headBias().length != labelCount) {
+          throw new IllegalArgumentException(
+              "the start's head does not fit " + labelCount + " labels x " + hidden);
+        }
+        headWeight = manager.create(start.headWeight(), new Shape(labelCount, hidden));
+        headBias = manager.create(start.headBias(), new Shape(labelCount));
+      } else {
+        headWeight = manager.create(w, new Shape(labelCount, hidden));
+        headBias = manager.zeros(new Shape(labelCount));
+      }
       trained.put("head.weight", headWeight);
       trained.put("head.bias", headBias);
       if (block != null) {
@@ -437,7 +516,7 @@ public final class EncoderTrainer {
     EncoderClassifier classifier(Snapshot s, List<String> labels, Device device) {
       Map<String, Tensor> encoder = null;
       if (!options.fineTune().headOnly()) {
-        encoder = new LinkedHashMap<>(base.weights());
+        encoder = new LinkedHashMap<>(startEncoder != null ? startEncoder : base.weights());
         for (Map.Entry<String, float[]> e : s.encoder().entrySet()) {
           encoder.put(
               e.getKey(),

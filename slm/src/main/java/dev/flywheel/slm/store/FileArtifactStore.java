@@ -61,6 +61,27 @@ public final class FileArtifactStore implements ArtifactStore {
     }
   }
 
+  /**
+   * The root of the file store a blob URI ({@code file:<root>/blobs/sha256/<xx>/<sha256>.zip})
+   * belongs to; empty for any other URI.
+   */
+  public static Optional<Path> rootOfBlob(URI uri) {
+    if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("file")) {
+      return Optional.empty();
+    }
+    Path blob = Path.of(uri).toAbsolutePath().normalize();
+    Path prefix = blob.getParent();
+    Path sha = prefix == null ? null : prefix.getParent();
+    Path blobs = sha == null ? null : sha.getParent();
+    if (blobs == null
+        || blobs.getParent() == null
+        || !sha.getFileName().toString().equals("sha256")
+        || !blobs.getFileName().toString().equals("blobs")) {
+      return Optional.empty();
+    }
+    return Optional.of(blobs.getParent());
+  }
+
   /** The root directory. */
   public Path root() {
     return root;
