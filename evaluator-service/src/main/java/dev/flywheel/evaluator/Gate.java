@@ -225,17 +225,38 @@ public final class Gate {
     List<GateCheck> checks = new ArrayList<>();
     Map<String, LabelMetrics> championLabels = new TreeMap<>(champion.getPerLabel());
     for (Map.Entry<String, LabelMetrics> entry : championLabels.entrySet()) {
-      if (entry.getValue().getSupport() == 0) {
+      long support = entry.getValue().getSupport();
+      if (support == 0) {
         continue; // a label absent from the evaluation set has no recall to regress
       }
       LabelMetrics mine = candidate.getPerLabel().get(entry.getKey());
       double candidateRecall = mine == null ? 0.0 : mine.getRecall();
+      double drop = entry.getValue().getRecall() - candidateRecall;
+      String what = "recall drop of label '" + entry.getKey() + "' against the champion";
+      if (support < policy.getMinLabelSupport()) {
+        // On a handful of examples one example moves recall past any sensible threshold: a
+        // 2-example label would veto a candidate that is better everywhere else. Shown, not gated.
+        checks.add(
+            check(
+                "recall_regression:" + entry.getKey(),
+                drop,
+                policy.getMaxLabelRecallRegression(),
+                true,
+                what
+                    + " "
+                    + fmt(drop)
+                    + " not judged: "
+                    + support
+                    + " examples, fewer than min_label_support "
+                    + policy.getMinLabelSupport()));
+        continue;
+      }
       checks.add(
           atMost(
               "recall_regression:" + entry.getKey(),
-              entry.getValue().getRecall() - candidateRecall,
+              drop,
               policy.getMaxLabelRecallRegression(),
-              "recall drop of label '" + entry.getKey() + "' against the champion"));
+              what));
     }
     return checks;
   }

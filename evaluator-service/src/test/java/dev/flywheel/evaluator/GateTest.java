@@ -162,6 +162,20 @@ class GateTest {
             "recall_regression:a",
             false),
         row(
+            "label recall regression on fewer examples than min_label_support: shown, not gated",
+            p -> p.setMaxLabelRecallRegression(0.1).setMinLabelSupport(51),
+            metrics(0.80, 0.78, 0.50, 0.9, 5, 1000),
+            tie,
+            "recall_regression:a",
+            true),
+        row(
+            "label recall regression at exactly min_label_support: gated",
+            p -> p.setMaxLabelRecallRegression(0.1).setMinLabelSupport(50),
+            metrics(0.80, 0.78, 0.50, 0.9, 5, 1000),
+            tie,
+            "recall_regression:a",
+            false),
+        row(
             "improvement at minimum",
             p -> p.setMinImprovement(0.05),
             metrics(0.85, 0.78, 0.8, 0.8, 5, 1000),
