@@ -253,6 +253,13 @@ final class DemoConsole implements LoopWatcher.Listener {
               " vs champion v%d %.3f",
               event.getChampion().getVersion(),
               row.championAccuracy));
+    } else if (event.getPrior() != null) {
+      text.append(
+          String.format(
+              Locale.ROOT,
+              " vs the prior (always '%s') %.3f",
+              event.getPrior().getMajorityLabel(),
+              event.getPrior().getMajorityAccuracy()));
     } else {
       text.append(" (no champion yet)");
     }
