@@ -88,10 +88,12 @@ public final class EncoderBenchmark {
         List<Example> train = all.subList(0, size);
         double prior = prior(train, test);
         for (String model : o.get("models").split(",")) {
-          if (model.startsWith("top:") && !List.of(o.get("topSizes").split(",")).contains(sizeText)) {
+          if (model.startsWith("top:")
+              && !List.of(o.get("topSizes").split(",")).contains(sizeText)) {
             continue;
           }
-          String name = model.equals("head") || model.startsWith("top:") ? "encoder/" + model : model;
+          String name =
+              model.equals("head") || model.startsWith("top:") ? "encoder/" + model : model;
           if (model.equals("head") || model.startsWith("top:")) {
             name += " (" + base.card().name() + ")";
           }
