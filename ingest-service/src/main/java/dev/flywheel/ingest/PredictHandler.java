@@ -40,6 +40,12 @@ final class PredictHandler {
   /** Longest wait of a single text for others to share its pass. */
   static final long MAX_MICRO_BATCH_WAIT_NANOS = 2_000_000L;
 
+  /**
+   * Whether single-text requests are micro-batched; off only for the serving benchmark, which
+   * compares the two (through the test sources' {@code MicroBatching}).
+   */
+  static volatile boolean microBatching = true;
+
   // Schedules micro-batch deadlines only (the passes run on the inference pool).
   private static final ScheduledExecutorService BATCH_TIMER =
       Executors.newSingleThreadScheduledExecutor(
@@ -109,7 +115,7 @@ final class PredictHandler {
     }
     ServedModel version = acquired.get();
     Context context = ctx.vertx().getOrCreateContext();
-    if (!batch) {
+    if (!batch && microBatching) {
       predictOne(ctx, caller, version, texts, context);
       return;
     }

@@ -78,10 +78,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * kafka.producer.linger.ms=2}).
  */
 public final class IngestBenchmark {
-  private static final String KEY = "bench-key";
+  static final String KEY = "bench-key";
 
   /** Every phase first runs this long unmeasured. */
-  private static final int WARM_UP_SECONDS = 2;
+  static final int WARM_UP_SECONDS = 2;
 
   private static final String SINGLE =
       "{\"kind\":\"thumbs_up\",\"prediction_id\":\"p-123456\",\"comment\":\"fine\"}";
@@ -304,8 +304,7 @@ public final class IngestBenchmark {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  private static Future<Integer> post(
-      HttpClient client, int port, String path, String body, int ok) {
+  static Future<Integer> post(HttpClient client, int port, String path, String body, int ok) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -321,7 +320,7 @@ public final class IngestBenchmark {
   }
 
   /** {@code concurrency} requests always outstanding; a request succeeds when it maps to 1. */
-  private static Result closedLoop(
+  static Result closedLoop(
       String name,
       Supplier<Future<Integer>> request,
       int concurrency,
@@ -399,7 +398,7 @@ public final class IngestBenchmark {
    * closed-loop phase warms up): the phase before leaves the gateway in another state, and the
    * backlog a cold start builds would otherwise be counted as the steady state's tail.
    */
-  private static Result fixedRate(
+  static Result fixedRate(
       String name, Vertx vertx, Supplier<Future<Integer>> request, double rate, int seconds)
       throws InterruptedException {
     Histogram latency = new Histogram(3);
