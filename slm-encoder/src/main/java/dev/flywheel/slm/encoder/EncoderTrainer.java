@@ -2,10 +2,8 @@ package dev.flywheel.slm.encoder;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
@@ -34,18 +32,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code head}: sentence embeddings come from the {@link EmbeddingCache}, so only new texts are
  * encoded. {@code top:K}: the frozen layers below the last K run once per text before training;
- * each step runs only the last K layers. {@code full}: every step runs the whole encoder; the word
- * embedding table (half of a small BERT's weights) gets a lazy AdamW update of only the rows of the
- * tokens in the batch (as PyTorch's {@code SparseAdam}; the other rows have no gradient): a dense
- * update of the 30,522-row table cost three quarters of a CPU step. A long text is cut into up to
- * {@code windows} windows whose pooled embeddings are averaged, in training as in prediction.
+ * each step runs only the last K layers. {@code full}: every step runs the whole encoder. A long
+ * text is cut into up to {@code windows} windows whose pooled embeddings are averaged, in training
+ * as in prediction.
  */
 public final class EncoderTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(EncoderTrainer.class);
-  private static final String WORDS = "embeddings.word_embeddings.weight";
-  private static final float BETA1 = 0.9f;
-  private static final float BETA2 = 0.999f;
-  private static final float EPSILON = 1e-8f;
 
   /**
    * The outcome of a run.
@@ -251,12 +243,6 @@ public final class EncoderTrainer {
     private final int hidden;
     private final int labelCount;
     private final Map<String, Tensor> startEncoder;
-    // full: the word table, trained sparsely (the batch's rows), with its AdamW moments.
-    private final NDArray words;
-    private NDArray wordMean;
-    private NDArray wordVariance;
-    private long[] batchRowIds;
-    private Tracker rate;
     private Optimizer decayed;
     private Optimizer plain;
     private long steps;
@@ -289,11 +275,6 @@ public final class EncoderTrainer {
         block.initialize(manager);
         block.freezeBelow(trainable);
       }
-      if (options.fineTune().full()) {
-        words = block.parameter(WORDS).getArray();
-      } else {
-        words = null;
-      }
       this.ps = new ParameterStore(manager, false);
       Random random = new Random(options.seed());
       float[] w = new float[labelCount * hidden];
@@ -315,7 +296,7 @@ public final class EncoderTrainer {
       trained.put("head.bias", headBias);
       if (block != null) {
         for (Map.Entry<String, Parameter> e : block.parametersByName().entrySet()) {
-          if (e.getValue().requiresGradient() && !e.getKey().equals(WORDS)) {
+          if (e.getValue().requiresGradient()) {
             trained.put(e.getKey(), e.getValue().getArray());
           }
         }
@@ -323,13 +304,11 @@ public final class EncoderTrainer {
       for (NDArray a : trained.values()) {
         a.setRequiresGradient(true);
       }
-      if (words != null) {
-        words.setRequiresGradient(true);
-      }
     }
 
     void schedule(int totalSteps) {
-      rate = new WarmUpLinearDecay(options.learningRate(), totalSteps, options.warmupFraction());
+      Tracker rate =
+          new WarmUpLinearDecay(options.learningRate(), totalSteps, options.warmupFraction());
       decayed =
           AdamW.builder()
               .optLearningRateTracker(rate)
@@ -398,9 +377,6 @@ public final class EncoderTrainer {
             owner.add(i);
           }
         }
-        if (training && words != null) {
-          batchRowIds = distinctIds(sequences);
-        }
         pooled = block.forward(ps, SentenceEncoder.padded(scope, sequences), training).get(1);
       } else {
         List<float[]> states = new ArrayList<>();
@@ -432,18 +408,6 @@ public final class EncoderTrainer {
         average[owner.get(s) * owner.size() + s] = 1f / counts[owner.get(s)];
       }
       return scope.create(average, new Shape(batch.size(), owner.size())).matMul(pooled);
-    }
-
-    /** The token ids of a batch, each once, [PAD] (0) first. */
-    private static long[] distinctIds(List<long[]> sequences) {
-      java.util.Set<Long> ids = new java.util.LinkedHashSet<>();
-      ids.add(0L);
-      for (long[] s : sequences) {
-        for (long id : s) {
-          ids.add(id);
-        }
-      }
-      return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
     private NDArray logits(NDArray pooled, boolean training) {
@@ -487,26 +451,13 @@ public final class EncoderTrainer {
       JniUtils.setGradMode(false);
       try {
         steps++;
-        // One transfer from the device for the norm, not one per parameter.
-        NDList squares = new NDList();
+        double squared = 0;
         for (NDArray a : trained.values()) {
           NDArray g = a.getGradient();
           g.attach(scope);
-          squares.add(g.square().sum());
+          squared += g.square().sum().getFloat();
         }
-        // Only the batch's rows of the word table's gradient can be non-zero.
-        NDArray tableGradient = null;
-        NDArray rowGradient = null;
-        NDIndex rows = null;
-        if (batchRowIds != null) {
-          tableGradient = words.getGradient();
-          tableGradient.attach(scope);
-          rows = new NDIndex("{}", scope.create(batchRowIds));
-          rowGradient = tableGradient.get(rows);
-          rowGradient.attach(scope);
-          squares.add(rowGradient.square().sum());
-        }
-        double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
+        double norm = Math.sqrt(squared);
         if (!Double.isFinite(norm)) {
           throw new IllegalStateException(
               "gradient norm is " + norm + " at step " + steps + " (" + options.fineTune() + ")");
@@ -527,44 +478,9 @@ public final class EncoderTrainer {
           o.update(e.getKey(), weight, g);
           g.muli(0f);
         }
-        if (rowGradient != null) {
-          if (scale < 1f) {
-            rowGradient.muli(scale);
-          }
-          updateBatchRows(rows, rowGradient);
-          tableGradient.set(rows, 0f);
-        }
       } finally {
         JniUtils.setGradMode(gradMode);
       }
-    }
-
-    /**
-     * AdamW without decay (as for every embedding) on the batch's rows of the word table only; the
-     * other rows and their moments stay as they are.
-     */
-    private void updateBatchRows(NDIndex index, NDArray gradient) {
-      if (wordMean == null) {
-        wordMean = manager.zeros(words.getShape());
-        wordVariance = manager.zeros(words.getShape());
-      }
-      float lr = rate.getNewValue((int) steps);
-      float correction =
-          (float) (Math.sqrt(1 - Math.pow(BETA2, steps)) / (1 - Math.pow(BETA1, steps)));
-      NDManager scope = gradient.getManager();
-      NDArray m = wordMean.get(index);
-      m.attach(scope);
-      NDArray v = wordVariance.get(index);
-      v.attach(scope);
-      NDArray w = words.get(index);
-      w.attach(scope);
-      m.muli(BETA1).addi(gradient.mul(1 - BETA1));
-      v.muli(BETA2).addi(gradient.square().muli(1 - BETA2));
-      w.subi(m.mul(lr * correction).divi(v.sqrt().addi(EPSILON)));
-      wordMean.set(index, m);
-      wordVariance.set(index, v);
-      words.set(index, w);
-      batchRowIds = null;
     }
 
     double accuracy(Features f, int[] y) {
@@ -593,9 +509,6 @@ public final class EncoderTrainer {
         if (!e.getKey().startsWith("head.")) {
           encoder.put(e.getKey(), e.getValue().toFloatArray());
         }
-      }
-      if (words != null) {
-        encoder.put(WORDS, words.toFloatArray());
       }
       return new Snapshot(headWeight.toFloatArray(), headBias.toFloatArray(), encoder);
     }
