@@ -62,10 +62,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--architecture",
-      defaultValue = "bag",
       description =
-          "The recipe: bag (default), lstm, transformer (from scratch) or encoder (a pretrained"
-              + " base model).")
+          "The recipe: encoder (the pretrained minilm-l6 base model with a trained head: the"
+              + " default for English text), bag (the default for Chinese, Japanese or Korean"
+              + " text, where it measured better), lstm or transformer.")
   String architecture;
 
   @Option(
@@ -129,7 +129,7 @@ final class DemoCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("flywheel-demo-");
     Path log = dataDir != null ? dataDir.resolve("flywheel.log") : Path.of("flywheel-demo.log");
     System.setProperty("flywheel.log.file", log.toString());
-    if (!ARCHITECTURES.contains(architecture)) {
+    if (architecture != null && !ARCHITECTURES.contains(architecture)) {
       System.err.println(
           "Unknown --architecture '" + architecture + "' (expected one of " + ARCHITECTURES + ")");
       return 2;
@@ -141,9 +141,16 @@ final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     Data data = loadDataset();
+    if (architecture == null) {
+      architecture = defaultArchitecture(data.examples());
+    }
     out.printf(
         "Flywheel demo: model %s (%s), %d labels, %d texts (%s)%n",
-        model, architecture, data.labels().size(), data.examples().size(), data.description());
+        model,
+        "encoder".equals(architecture) ? "encoder on the pretrained minilm-l6" : architecture,
+        data.labels().size(),
+        data.examples().size(),
+        data.description());
     out.println("Starting the embedded broker, the schema registry and the four services...");
     out.println("(logs: " + log.toAbsolutePath() + ")");
     PlatformSettings settings = PlatformSettings.forDemo(dir);
@@ -295,6 +302,31 @@ final class DemoCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       console.line("the offline reference could not be computed: " + e.getMessage());
     }
+  }
+
+  /**
+   * The recipe that measured best for the data (bench/README.md): the pretrained English encoder
+   * unless most texts are Chinese, Japanese or Korean, where the bag beat bge-small-zh.
+   */
+  static String defaultArchitecture(List<Example> examples) {
+    long cjk = examples.stream().filter(e -> mostlyCjk(e.text())).count();
+    return cjk * 2 > examples.size() ? "bag" : "encoder";
+  }
+
+  private static boolean mostlyCjk(String text) {
+    long letters = text.codePoints().filter(Character::isLetter).count();
+    long cjk =
+        text.codePoints()
+            .filter(
+                c -> {
+                  Character.UnicodeScript script = Character.UnicodeScript.of(c);
+                  return script == Character.UnicodeScript.HAN
+                      || script == Character.UnicodeScript.HIRAGANA
+                      || script == Character.UnicodeScript.KATAKANA
+                      || script == Character.UnicodeScript.HANGUL;
+                })
+            .count();
+    return letters > 0 && cjk * 2 > letters;
   }
 
   /** The model spec the simulated admin writes: the recipe and the loop's policies. */

@@ -10,6 +10,22 @@ import org.junit.jupiter.api.Test;
 class DemoCommandTest {
 
   @Test
+  void shouldDefaultToThePretrainedEncoderExceptForMostlyCjkText() {
+    List<Example> english =
+        List.of(
+            new Example("1", "a small furry animal", "animal"),
+            new Example("2", "a tall tree with needles", "plant"));
+    List<Example> chinese =
+        List.of(
+            new Example("1", "床前明月光，疑是地上霜。", "li-bai"),
+            new Example("2", "春眠不觉晓，处处闻啼鸟。", "meng-haoran"),
+            new Example("3", "a note in English", "other"));
+
+    assertThat(DemoCommand.defaultArchitecture(english)).isEqualTo("encoder");
+    assertThat(DemoCommand.defaultArchitecture(chinese)).isEqualTo("bag");
+  }
+
+  @Test
   void shouldNameTheModelAfterABuiltInDataset() {
     assertThat(DemoCommand.modelName("wordnet-topics")).isEqualTo("wordnet-topics");
     assertThat(DemoCommand.modelName("tang-poets")).isEqualTo("tang-poets");
