@@ -1,7 +1,7 @@
 package dev.flywheel.platform;
 
 import dev.flywheel.slm.Example;
-import dev.flywheel.slm.SequenceLengths;
+import dev.flywheel.slm.Tokenizer;
 import dev.flywheel.slm.data.TangPoets;
 import dev.flywheel.slm.data.TsvDataset;
 import dev.flywheel.slm.data.WordNetTopics;
@@ -42,6 +42,8 @@ final class DemoCommand implements Callable<Integer> {
   static final Pattern MODEL_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
   static final List<String> ARCHITECTURES = List.of("bag", "lstm", "transformer", "encoder");
   private static final Duration SETTLE = Duration.ofSeconds(15);
+  private static final int DEFAULT_SEQUENCE_LENGTH = 48;
+  private static final int MAX_SEQUENCE_LENGTH = 256;
 
   @Option(
       names = "--dataset",
@@ -366,7 +368,14 @@ final class DemoCommand implements Callable<Integer> {
    * Chinese poems, one token per character, need about 128 (bench/README.md, slm small data).
    */
   static int sequenceLength(List<Example> examples) {
-    return SequenceLengths.covering(examples.stream().map(Example::text).toList());
+    int[] lengths =
+        examples.stream().mapToInt(e -> Tokenizer.tokenize(e.text()).size()).sorted().toArray();
+    if (lengths.length == 0) {
+      return DEFAULT_SEQUENCE_LENGTH;
+    }
+    int p95 = lengths[(int) Math.ceil(0.95 * lengths.length) - 1];
+    int rounded = (p95 + 15) / 16 * 16;
+    return Math.max(DEFAULT_SEQUENCE_LENGTH, Math.min(MAX_SEQUENCE_LENGTH, rounded));
   }
 
   private record Data(List<Example> examples, List<String> labels, String description) {}

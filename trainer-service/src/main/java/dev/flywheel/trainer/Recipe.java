@@ -2,12 +2,10 @@ package dev.flywheel.trainer;
 
 import dev.flywheel.events.ModelSpec;
 import dev.flywheel.events.TaskType;
-import dev.flywheel.slm.Example;
 import dev.flywheel.slm.Hyperparameters;
 import dev.flywheel.slm.InvalidHyperparametersException;
 import dev.flywheel.slm.ModelRecipe;
 import dev.flywheel.slm.Recipes;
-import dev.flywheel.slm.SequenceLengths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,8 +19,7 @@ import java.util.Objects;
  * architecture}, {@code baseModel} and {@code fineTune} fields, the recipe's defaults for the
  * rest). {@link #of} reports every problem of a spec at once.
  */
-record Recipe(
-    List<String> labels, ModelRecipe recipe, Map<String, String> settings, boolean lengthFromData) {
+record Recipe(List<String> labels, ModelRecipe recipe, Map<String, String> settings) {
 
   /** A spec that cannot be trained, with every reason. */
   static final class InvalidSpecException extends Exception {
@@ -42,22 +39,6 @@ record Recipe(
   /** The architecture key, e.g. {@code bag} or {@code encoder}. */
   String architecture() {
     return settings.get("architecture");
-  }
-
-  /**
-   * The settings of a run on {@code examples}: a {@code bag} whose spec names no {@code
-   * sequenceLength} gets the length that holds its texts ({@link SequenceLengths}), so Chinese text
-   * is not cut to 48 characters; every other setting as the spec resolved it.
-   */
-  Map<String, String> settingsFor(List<Example> examples) {
-    if (!lengthFromData) {
-      return settings;
-    }
-    Map<String, String> chosen = new HashMap<>(settings);
-    chosen.put(
-        "sequenceLength",
-        Integer.toString(SequenceLengths.covering(examples.stream().map(Example::text).toList())));
-    return Map.copyOf(chosen);
   }
 
   /** The most epochs a run takes, for progress reports. */
@@ -118,10 +99,7 @@ record Recipe(
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
-    boolean lengthFromData =
-        "bag".equals(settings.get("architecture"))
-            && !spec.getHyperparameters().containsKey("sequenceLength");
-    return new Recipe(labels, recipe, settings, lengthFromData);
+    return new Recipe(labels, recipe, settings);
   }
 
   /** A spec field that the recipe reads from its map; the map may repeat it, not contradict it. */

@@ -304,7 +304,7 @@ final class TrainingRun implements Callable<RunOutcome> {
             .setExamples(set.examples())
             .setModelName(identity.model())
             .setVersion(Events.renderVersion(identity.version()))
-            .optSettings(recipe.settingsFor(set.examples()))
+            .optSettings(recipe.settings())
             .optStore(ctx.artifacts().store())
             .optLabels(recipe.labels())
             .optRequestId(identity.requestId())
@@ -355,9 +355,11 @@ final class TrainingRun implements Callable<RunOutcome> {
         parent != null && result.warmStart().used() ? champion.get().getModel().getVersion() : null;
     Instant now = ctx.clock().instant();
     BundleManifest manifest = result.bundle().manifest();
-    // Settings may be resolved at run time (the encoder's fine-tune mode, the bag's sequence
-    // length from the texts): record what the bundle was trained with.
-    Map<String, String> effective = manifest.hyperparameters();
+    // A recipe may resolve settings at run time (the encoder's fine-tune mode): record those.
+    Map<String, String> effective =
+        manifest.formatVersion() >= ModelBundle.RECIPE_FORMAT_VERSION
+            ? manifest.hyperparameters()
+            : recipe.settings();
     return ModelCandidate.newBuilder()
         .setModel(new ModelRef(identity.model(), identity.version()))
         .setRequestId(identity.requestId())

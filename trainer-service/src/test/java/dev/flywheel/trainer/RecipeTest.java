@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flywheel.events.ModelSpec;
 import dev.flywheel.slm.Architecture;
-import dev.flywheel.slm.Example;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,22 +29,6 @@ class RecipeTest {
     assertThat(recipe.labels()).containsExactly("a", "b");
     assertThat(recipe.hyperparameters().architecture()).isEqualTo(Architecture.LSTM);
     assertThat(recipe.hyperparameters().epochs()).isEqualTo(2);
-  }
-
-  @Test
-  void shouldChooseTheBagsSequenceLengthFromTheTextsUnlessTheSpecNamesOne() throws Exception {
-    List<Example> poems = new java.util.ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      poems.add(new Example("p" + i, "床前明月光疑是地上霜举头望明月低头思故乡".repeat(4) + i, i % 2 == 0 ? "a" : "b"));
-    }
-    List<Example> glosses = List.of(new Example("g", "a small furry animal", "a"));
-
-    Recipe chosen = Recipe.of(spec(List.of("a", "b"), "bag", Map.of()));
-    Recipe named = Recipe.of(spec(List.of("a", "b"), "bag", Map.of("sequenceLength", "64")));
-
-    assertThat(chosen.settingsFor(poems).get("sequenceLength")).isEqualTo("96");
-    assertThat(chosen.settingsFor(glosses).get("sequenceLength")).isEqualTo("48");
-    assertThat(named.settingsFor(poems).get("sequenceLength")).isEqualTo("64");
   }
 
   @Test
