@@ -34,7 +34,9 @@ import java.util.Map;
  */
 public final class BertEncoderBlock extends AbstractBlock {
   private static final byte VERSION = 1;
-  private static final float MASKED = -3.4028235e38f;
+  // As BERT's own -10000: exp() of it is 0 in float32, and unlike -Float.MAX_VALUE it cannot
+  // overflow to -inf in a sum, which is suspected of rare NaN gradients in full fine-tuning.
+  private static final float MASKED = -1e4f;
 
   private final BertConfig config;
   private final float dropoutRate;
