@@ -86,91 +86,6 @@ public record Hyperparameters(
           "minValidation",
           "cjkNgrams");
 
-  /**
-   * Hyperparameters without character trigrams ({@code cjkNgrams} 1), the bag's features before
-   * that setting existed.
-   */
-  public Hyperparameters(
-      Architecture architecture,
-      int maxVocab,
-      int minFrequency,
-      int sequenceLength,
-      int embeddingDim,
-      int hiddenDim,
-      int epochs,
-      int batchSize,
-      float learningRate,
-      int patience,
-      float validationShare,
-      long seed,
-      boolean bigrams,
-      int bigramBuckets,
-      int layers,
-      int heads,
-      float dropout,
-      int minValidation) {
-    this(
-        architecture,
-        maxVocab,
-        minFrequency,
-        sequenceLength,
-        embeddingDim,
-        hiddenDim,
-        epochs,
-        batchSize,
-        learningRate,
-        patience,
-        validationShare,
-        seed,
-        bigrams,
-        bigramBuckets,
-        layers,
-        heads,
-        dropout,
-        minValidation,
-        1);
-  }
-
-  /** Hyperparameters without cross-validation ({@code minValidation} 0), as before it existed. */
-  public Hyperparameters(
-      Architecture architecture,
-      int maxVocab,
-      int minFrequency,
-      int sequenceLength,
-      int embeddingDim,
-      int hiddenDim,
-      int epochs,
-      int batchSize,
-      float learningRate,
-      int patience,
-      float validationShare,
-      long seed,
-      boolean bigrams,
-      int bigramBuckets,
-      int layers,
-      int heads,
-      float dropout) {
-    this(
-        architecture,
-        maxVocab,
-        minFrequency,
-        sequenceLength,
-        embeddingDim,
-        hiddenDim,
-        epochs,
-        batchSize,
-        learningRate,
-        patience,
-        validationShare,
-        seed,
-        bigrams,
-        bigramBuckets,
-        layers,
-        heads,
-        dropout,
-        0);
-  }
-
   /** The default architecture's ({@code bag}) defaults. */
   public static Hyperparameters defaults() {
     return defaults(Architecture.BAG);
@@ -226,7 +141,9 @@ public record Hyperparameters(
               0,
               1,
               0,
-              0.4f);
+              0.4f,
+              0,
+              1);
       case TRANSFORMER ->
           new Hyperparameters(
               Architecture.TRANSFORMER,
@@ -245,7 +162,9 @@ public record Hyperparameters(
               0,
               2,
               4,
-              0.3f);
+              0.3f,
+              0,
+              1);
     };
   }
 

@@ -60,7 +60,7 @@ class TrainingTest {
   void shouldRefuseInvalidHyperparameters() {
     Hyperparameters bad =
         new Hyperparameters(
-            Architecture.BAG, 2, 0, 12, 16, 0, 1, 8, 0.01f, 0, 0f, 1, false, 0, 0, 0, 0f);
+            Architecture.BAG, 2, 0, 12, 16, 0, 1, 8, 0.01f, 0, 0f, 1, false, 0, 0, 0, 0f, 0, 1);
     TrainingException e = failure(request(TestData.topics(5)).optHyperparameters(bad).build());
     assertThat(e.reason()).isEqualTo(TrainingException.Reason.INVALID_HYPERPARAMETERS);
     assertThat(e).hasMessageContaining("maxVocab").hasMessageContaining("minFrequency");
