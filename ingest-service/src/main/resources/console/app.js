@@ -549,7 +549,24 @@ function renderDetail(el, v) {
         h('td', { class: 'num' }, pct(m.precision)), h('td', { class: 'num' }, pct(m.recall)),
         h('td', { class: 'num' }, pct(m.f1)), h('td', { class: 'num' }, num(m.support)))))))
       : null,
-    h('p', { class: 'muted' }, 'No confusion matrix: the evaluation records per-label metrics only.'));
+    confusionTable(metrics, v.labels || []));
+}
+
+/** Rows are the actual labels, columns the predicted ones; the diagonal is what was right. */
+function confusionTable(metrics, labels) {
+  const cells = metrics && metrics.confusion;
+  if (!cells || !Object.keys(cells).length || !labels.length) {
+    return h('p', { class: 'muted' }, 'No confusion matrix was recorded for this version.');
+  }
+  const count = (actual, predicted) => (cells[actual] && cells[actual][predicted]) || 0;
+  return h('div', null,
+    h('h3', null, 'Confusion matrix (rows: actual label, columns: predicted)'),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'confusion' },
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'actual / predicted'),
+        labels.map((l) => h('th', { scope: 'col', class: 'num' }, l)))),
+      h('tbody', null, labels.map((actual) => h('tr', null, h('th', { scope: 'row' }, actual),
+        labels.map((predicted) => h('td', { class: actual === predicted ? 'num diagonal' : 'num' },
+          num(count(actual, predicted))))))))));
 }
 
 function adminPanel(name) {

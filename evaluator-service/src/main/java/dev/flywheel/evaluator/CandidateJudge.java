@@ -322,7 +322,27 @@ final class CandidateJudge implements AutoCloseable {
         .setLatencyP95Ms(finite(report.latencyP95Millis()))
         .setSizeBytes(sizeBytes)
         .setExtra(Map.of())
+        .setConfusion(confusion(report))
         .build();
+  }
+
+  /** The report's confusion matrix by label names, without its zero cells. */
+  static Map<String, Map<String, Long>> confusion(EvaluationReport report) {
+    Map<String, Map<String, Long>> cells = new LinkedHashMap<>();
+    List<String> labels = report.labels();
+    for (int actual = 0; actual < labels.size(); actual++) {
+      Map<String, Long> row = new LinkedHashMap<>();
+      for (int predicted = 0; predicted < labels.size(); predicted++) {
+        int count = report.confusion()[actual][predicted];
+        if (count > 0) {
+          row.put(labels.get(predicted), (long) count);
+        }
+      }
+      if (!row.isEmpty()) {
+        cells.put(labels.get(actual), row);
+      }
+    }
+    return cells;
   }
 
   private static Double finite(double value) {

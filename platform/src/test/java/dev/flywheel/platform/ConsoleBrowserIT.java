@@ -109,7 +109,12 @@ class ConsoleBrowserIT {
     released.findElement(By.cssSelector("th button")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("model-card")));
     assertThat(driver.findElement(By.id("model-card")).getText()).contains("offsets");
+    WebElement confusion =
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("confusion")));
+    assertThat(confusion.findElements(By.cssSelector("td.diagonal"))).isNotEmpty();
     screenshot("model");
+    ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", confusion);
+    screenshot("model-confusion");
     noConsoleErrors("model");
 
     // Try it: a prediction, a correction, the feedback count rising.
