@@ -1,0 +1,174 @@
+package dev.flywheel.platform.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.slm.Example;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An app uploading labelled examples in batches to one or more gateways, as a careful client does:
+ * every item carries its own idempotency id, and a batch that gets no 202 (an error, a timeout, a
+ * gateway gone) is sent again, unchanged, to the next gateway until it is acknowledged. What was
+ * acknowledged, and when, is recorded so that a test can count what the topics lost.
+ */
+public final class ExampleSender implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<String> gateways;
+  private final String apiKey;
+  private final String model;
+  private final List<Example> examples;
+  private final int batchSize;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+  private final ConcurrentLinkedQueue<Long> ackTimes = new ConcurrentLinkedQueue<>();
+  private volatile int failedAttempts;
+  private volatile boolean done;
+
+  public ExampleSender(
+      List<String> gateways, String apiKey, String model, List<Example> examples, int batchSize) {
+    this.gateways = List.copyOf(gateways);
+    this.apiKey = apiKey;
+    this.model = model;
+    this.examples = List.copyOf(examples);
+    this.batchSize = batchSize;
+  }
+
+  @Override
+  public void run() {
+    int gateway = 0;
+    for (int from = 0; from < examples.size() && running.get(); from += batchSize) {
+      List<Example> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
+      byte[] body = body(batch, from);
+      while (running.get()) {
+        String url = gateways.get(gateway % gateways.size());
+        if (send(url, body)) {
+          break;
+        }
+        failedAttempts++;
+        gateway++;
+        sleep(200);
+      }
+      gateway++;
+    }
+    done = true;
+  }
+
+  private byte[] body(List<Example> batch, int offset) {
+    List<Map<String, String>> items = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      items.add(
+          Map.of(
+              "text", batch.get(i).text(),
+              "label", batch.get(i).label(),
+              "idempotency_id", "cluster-example-" + (offset + i)));
+    }
+    try {
+      return JSON.writeValueAsBytes(items);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** True when the gateway answered 202: then every accepted item's idempotency id is recorded. */
+  private boolean send(String gateway, byte[] body) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(gateway + "/v1/models/" + model + "/examples"))
+            .timeout(Duration.ofSeconds(15))
+            .header("Authorization", "Bearer " + apiKey)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    try {
+      HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 202) {
+        return false;
+      }
+      long now = System.nanoTime();
+      for (JsonNode item : JSON.readTree(response.body()).path("results")) {
+        if ("accepted".equals(item.path("status").asText())) {
+          acknowledged.add(item.path("idempotency_id").asText());
+          ackTimes.add(now);
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running.set(false);
+      return false;
+    }
+  }
+
+  private void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running.set(false);
+    }
+  }
+
+  public void stop() {
+    running.set(false);
+  }
+
+  public boolean done() {
+    return done;
+  }
+
+  /** The idempotency ids of every item a gateway acknowledged with 202. */
+  public Set<String> acknowledged() {
+    return Set.copyOf(acknowledged);
+  }
+
+  public int acknowledgedCount() {
+    return acknowledged.size();
+  }
+
+  /** Items acknowledged at or after {@code nanoTime}. */
+  public long acknowledgedSince(long nanoTime) {
+    return ackTimes.stream().filter(t -> t >= nanoTime).count();
+  }
+
+  /**
+   * The longest time without any acknowledgement around {@code nanoTime} (a fault): the widest gap
+   * between two consecutive acknowledgements of which the later one comes after {@code nanoTime},
+   * in seconds; how long the app saw no progress.
+   */
+  public double longestStallSeconds(long nanoTime) {
+    long[] times = ackTimes.stream().mapToLong(Long::longValue).sorted().toArray();
+    long widest = 0;
+    for (int i = 1; i < times.length; i++) {
+      if (times[i] >= nanoTime) {
+        widest = Math.max(widest, times[i] - Math.max(times[i - 1], Math.min(nanoTime, times[i])));
+      }
+    }
+    return widest / 1e9;
+  }
+
+  /** Acknowledged items per second in {@code [from, to)} (System.nanoTime() values). */
+  public double rate(long from, long to) {
+    long count = ackTimes.stream().filter(t -> t >= from && t < to).count();
+    return count / ((to - from) / 1e9);
+  }
+
+  public int failedAttempts() {
+    return failedAttempts;
+  }
+}
