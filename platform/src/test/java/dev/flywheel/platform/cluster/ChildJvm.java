@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,11 +18,29 @@ import java.util.concurrent.TimeUnit;
 public final class ChildJvm implements AutoCloseable {
   private static final long STOP_GRACE_SECONDS = 30;
 
+  /** Every child still running when this JVM exits (even on Ctrl-C) is killed by its pid. */
+  private static final Set<ChildJvm> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    LIVE.forEach(
+                        child -> {
+                          Process running = child.process;
+                          if (running != null) {
+                            running.destroyForcibly();
+                          }
+                        }),
+                "kill-child-jvms"));
+  }
+
   private final String name;
   private final List<String> command;
   private final Map<String, String> env;
   private final Path log;
-  private Process process;
+  private volatile Process process;
 
   private ChildJvm(String name, List<String> command, Map<String, String> env, Path log) {
     this.name = name;
@@ -73,6 +93,7 @@ public final class ChildJvm implements AutoCloseable {
     builder.environment().putAll(env);
     builder.environment().put("DJL_OFFLINE", "true");
     process = builder.start();
+    LIVE.add(this);
   }
 
   public String name() {

@@ -5,10 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flywheel.events.FeedbackReceived;
-import dev.flywheel.events.LabeledExample;
 import dev.flywheel.events.ModelCandidate;
-import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.events.TrainingProgress;
 import dev.flywheel.schemas.SchemaRegistryClient;
@@ -21,15 +18,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,9 +60,12 @@ class ClusterIT {
       }
       put(gateway.url(), "/v1/models/" + MODEL, spec());
 
-      List<Example> examples = uniqueTexts(WordNetTopics.load(WordNetTopics.Variant.TOPICS_8), 600);
+      List<Example> examples =
+          ExampleSender.distinctTexts(WordNetTopics.load(WordNetTopics.Variant.TOPICS_8), 7)
+              .subList(0, 600);
       ExampleSender sender =
-          new ExampleSender(List.of(gateway.url()), FlywheelProcesses.APP_KEY, MODEL, examples, 10);
+          new ExampleSender(
+              List.of(gateway.url()), FlywheelProcesses.APP_KEY, MODEL, examples, 10, 600, 0);
       Thread app = new Thread(sender, "cluster-app");
       app.start();
       await().atMost(WAIT).until(() -> sender.acknowledgedCount() >= 150);
@@ -83,23 +80,15 @@ class ClusterIT {
       assertThat(sender.done()).as("the app uploaded every example").isTrue();
       kafka.awaitInSync(List.of(topics.feedback().name(), topics.examples().name()), WAIT);
 
-      CommittedReader reader = new CommittedReader(kafka.bootstrapServers());
+      Ledger ledger = new Ledger(kafka.bootstrapServers(), topics);
       Set<String> acknowledged = sender.acknowledged();
       await()
           .atMost(WAIT)
           .pollInterval(Duration.ofSeconds(2))
-          .until(() -> exampleIds(reader, topics).size() >= acknowledged.size());
-      Set<String> written =
-          reader.read(topics.feedback()).stream()
-              .map(FeedbackReceived::getIdempotencyId)
-              .collect(Collectors.toSet());
-      Set<String> lost = new HashSet<>(acknowledged);
-      lost.removeAll(written);
-      Map<String, Long> examplesById =
-          reader.read(topics.examples()).stream()
-              .filter(e -> e.getModel().equals(MODEL))
-              .collect(Collectors.groupingBy(LabeledExample::getExampleId, Collectors.counting()));
-      long duplicates = examplesById.values().stream().mapToLong(n -> n - 1).sum();
+          .until(() -> ledger.examples(MODEL).size() >= acknowledged.size());
+      Set<String> lost = ledger.lost(acknowledged);
+      Map<String, Long> examplesById = ledger.examples(MODEL);
+      long duplicates = Ledger.duplicates(examplesById);
       System.out.printf(
           "Leader kill (broker %d): %d acknowledged, %d lost, %d duplicate examples, longest"
               + " time without a 202 after the kill %.1f s, %d failed attempts retried%n",
@@ -123,7 +112,7 @@ class ClusterIT {
               .atMost(WAIT)
               .until(
                   () ->
-                      reader.read(topics.trainingProgress()).stream()
+                      ledger.reader().read(topics.trainingProgress()).stream()
                           .filter(
                               p ->
                                   p.getRequestId().equals(request)
@@ -134,16 +123,16 @@ class ClusterIT {
       String killed = checkpoint.getWorker();
       trainers.get(killed).kill();
 
-      await().atMost(WAIT).until(() -> !candidates(reader, topics, request).isEmpty());
-      await().atMost(WAIT).until(() -> !releases(reader, topics).isEmpty());
+      await().atMost(WAIT).until(() -> !ledger.candidates(request).isEmpty());
+      await().atMost(WAIT).until(() -> !ledger.releases(MODEL).isEmpty());
       // Time for a duplicate to show, if the dead worker's run were finished twice.
       Thread.sleep(5_000);
-      List<ModelCandidate> candidates = candidates(reader, topics, request);
+      List<ModelCandidate> candidates = ledger.candidates(request);
       assertThat(candidates).as("candidates for the request").hasSize(1);
       ModelCandidate candidate = candidates.get(0);
       assertThat(candidate.getWorker()).isNotEqualTo(killed);
       int resumedAt =
-          reader.read(topics.trainingProgress()).stream()
+          ledger.reader().read(topics.trainingProgress()).stream()
               .filter(
                   p ->
                       p.getRequestId().equals(request)
@@ -158,7 +147,8 @@ class ClusterIT {
       assertThat(resumedAt)
           .as("the survivor resumed from the killed worker's checkpoint")
           .isGreaterThan(1);
-      assertThat(releases(reader, topics)).as("releases of the model").hasSize(1);
+      assertThat(ledger.releases(MODEL)).as("releases of the model").hasSize(1);
+      assertThat(Ledger.duplicates(ledger.decisions(MODEL))).as("duplicate decisions").isZero();
     }
   }
 
@@ -182,36 +172,6 @@ class ClusterIT {
         Map.of("min_new_examples", 1_000_000),
         "gate",
         Map.of("min_accuracy", 0.3, "require_significance", false, "rollback_enabled", false));
-  }
-
-  private static List<Example> uniqueTexts(List<Example> all, int count) {
-    Map<String, Example> byText = new LinkedHashMap<>();
-    for (Example example : all) {
-      byText.putIfAbsent(example.text(), example);
-    }
-    List<Example> unique = new ArrayList<>(byText.values());
-    java.util.Collections.shuffle(unique, new java.util.Random(7));
-    return unique.subList(0, count);
-  }
-
-  private static Set<String> exampleIds(CommittedReader reader, Topics topics) {
-    return reader.read(topics.examples()).stream()
-        .filter(e -> e.getModel().equals(MODEL))
-        .map(LabeledExample::getExampleId)
-        .collect(Collectors.toSet());
-  }
-
-  private static List<ModelCandidate> candidates(
-      CommittedReader reader, Topics topics, String request) {
-    return reader.read(topics.candidates()).stream()
-        .filter(c -> c.getRequestId().equals(request))
-        .toList();
-  }
-
-  private static List<ModelReleased> releases(CommittedReader reader, Topics topics) {
-    return reader.read(topics.releases()).stream()
-        .filter(r -> r.getModel().getModel().equals(MODEL))
-        .toList();
   }
 
   private static JsonNode put(String gateway, String path, Object body) throws Exception {

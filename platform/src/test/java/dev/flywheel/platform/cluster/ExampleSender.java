@@ -31,6 +31,8 @@ public final class ExampleSender implements Runnable {
   private final String model;
   private final List<Example> examples;
   private final int batchSize;
+  private final int limit;
+  private final double itemsPerSecond;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -39,21 +41,48 @@ public final class ExampleSender implements Runnable {
   private volatile int failedAttempts;
   private volatile boolean done;
 
+  /**
+   * An app that uploads {@code limit} items (cycling through {@code examples}, with a numbered text
+   * on later rounds so every text stays new) at no more than {@code itemsPerSecond} (0: as fast as
+   * the gateways answer).
+   */
   public ExampleSender(
-      List<String> gateways, String apiKey, String model, List<Example> examples, int batchSize) {
+      List<String> gateways,
+      String apiKey,
+      String model,
+      List<Example> examples,
+      int batchSize,
+      int limit,
+      double itemsPerSecond) {
     this.gateways = List.copyOf(gateways);
     this.apiKey = apiKey;
     this.model = model;
     this.examples = List.copyOf(examples);
     this.batchSize = batchSize;
+    this.limit = limit;
+    this.itemsPerSecond = itemsPerSecond;
+  }
+
+  /**
+   * The examples with distinct texts (an example's id is its model and text), in a seeded order.
+   */
+  public static List<Example> distinctTexts(List<Example> examples, long seed) {
+    Map<String, Example> byText = new java.util.LinkedHashMap<>();
+    for (Example example : examples) {
+      byText.putIfAbsent(example.text(), example);
+    }
+    List<Example> distinct = new ArrayList<>(byText.values());
+    java.util.Collections.shuffle(distinct, new java.util.Random(seed));
+    return distinct;
   }
 
   @Override
   public void run() {
     int gateway = 0;
-    for (int from = 0; from < examples.size() && running.get(); from += batchSize) {
-      List<Example> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
-      byte[] body = body(batch, from);
+    long start = System.nanoTime();
+    for (int from = 0; from < limit && running.get(); from += batchSize) {
+      pace(start, from);
+      byte[] body = body(from, Math.min(limit, from + batchSize));
       while (running.get()) {
         String url = gateways.get(gateway % gateways.size());
         if (send(url, body)) {
@@ -68,14 +97,29 @@ public final class ExampleSender implements Runnable {
     done = true;
   }
 
-  private byte[] body(List<Example> batch, int offset) {
+  private void pace(long start, int sent) {
+    if (itemsPerSecond > 0) {
+      long due = start + (long) (sent / itemsPerSecond * 1e9);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        sleep(wait / 1_000_000);
+      }
+    }
+  }
+
+  private byte[] body(int from, int to) {
     List<Map<String, String>> items = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i++) {
+    for (int i = from; i < to; i++) {
+      Example example = examples.get(i % examples.size());
+      int round = i / examples.size();
       items.add(
           Map.of(
-              "text", batch.get(i).text(),
-              "label", batch.get(i).label(),
-              "idempotency_id", "cluster-example-" + (offset + i)));
+              "text",
+              round == 0 ? example.text() : example.text() + " (" + round + ")",
+              "label",
+              example.label(),
+              "idempotency_id",
+              model + "-example-" + i));
     }
     try {
       return JSON.writeValueAsBytes(items);

@@ -1,5 +1,6 @@
 package dev.flywheel.platform.cluster;
 
+import dev.flywheel.infra.ClusterProfile;
 import dev.flywheel.platform.FlywheelCli;
 import java.io.IOException;
 import java.net.URI;
@@ -84,6 +85,12 @@ public final class FlywheelProcesses implements AutoCloseable {
     return new Gateway(process, url);
   }
 
+  /** Starts a killed gateway again on its port and waits until its API answers. */
+  public void restart(Gateway gateway) throws IOException, InterruptedException {
+    gateway.process().start();
+    awaitHttp(gateway.process(), gateway.url() + "/v1/models", ADMIN_KEY, Duration.ofMinutes(2));
+  }
+
   /** Starts a feedback-service instance (Kafka Streams, one standby replica of its state). */
   public ChildJvm startFeedback(String name) throws IOException {
     Map<String, String> env = new HashMap<>();
@@ -91,7 +98,7 @@ public final class FlywheelProcesses implements AutoCloseable {
     env.put("FLYWHEEL_FEEDBACK_MANAGEMENT_PORT", "0");
     env.put("FLYWHEEL_FEEDBACK_API_KEYS", apiKeys());
     env.put("FLYWHEEL_STREAMS_STATE_DIR", dir.resolve("state").resolve(name).toString());
-    env.put("FLYWHEEL_KAFKA_STREAMS_NUM_STANDBY_REPLICAS", "1");
+    env.putAll(ClusterProfile.streamsSettings());
     return start(name, List.of("service", "feedback"), "768m", env);
   }
 
@@ -121,7 +128,7 @@ public final class FlywheelProcesses implements AutoCloseable {
     if (registryUrl != null) {
       env.put("FLYWHEEL_SCHEMA_REGISTRY_URL", registryUrl);
     }
-    env.put("FLYWHEEL_TOPICS_REPLICATION_FACTOR", "3");
+    env.putAll(ClusterProfile.serviceSettings());
     env.put("FLYWHEEL_INSTANCE_ID", name);
     env.putAll(own);
     ChildJvm process =

@@ -1,5 +1,6 @@
 package dev.flywheel.platform.cluster;
 
+import dev.flywheel.infra.ClusterProfile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -36,7 +37,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * Three (or more) Kafka brokers, each its own JVM started through Kafka's own {@code kafka.Kafka}
  * entry point with a generated {@code server.properties}: every node is broker and controller of
  * one KRaft quorum, topics get replication factor 3 and {@code min.insync.replicas} 2 (the cluster
- * profile, {@link #clusterProfile}, that bench/cluster/README.md describes for deployments).
+ * profile of {@link ClusterProfile}, which the Kubernetes manifests and the compose override
+ * share).
  */
 public final class KafkaCluster implements AutoCloseable {
   static final String HOST = "127.0.0.1";
@@ -234,7 +236,7 @@ public final class KafkaCluster implements AutoCloseable {
     props.put("controller.listener.names", CONTROLLER);
     props.put("inter.broker.listener.name", BROKER);
     props.put("log.dirs", dataDir(node).toString());
-    props.putAll(clusterProfile(size));
+    props.putAll(ClusterProfile.brokerSettings());
     // Small machine: few partitions for the internal topics, a small cleaner buffer.
     props.put("offsets.topic.num.partitions", "5");
     props.put("transaction.state.log.num.partitions", "5");
@@ -252,25 +254,6 @@ public final class KafkaCluster implements AutoCloseable {
       properties.store(out, "broker " + node + " of a local " + size + "-node KRaft cluster");
     }
     return file;
-  }
-
-  /**
-   * The durability settings of the cluster profile: every topic (Flywheel's, the offsets, the
-   * transaction log) three replicas of which two must acknowledge, no unclean leader election.
-   */
-  static Map<String, String> clusterProfile(int size) {
-    String replicas = Integer.toString(Math.min(3, size));
-    String minIsr = Integer.toString(Math.min(2, size));
-    Map<String, String> props = new LinkedHashMap<>();
-    props.put("default.replication.factor", replicas);
-    props.put("min.insync.replicas", minIsr);
-    props.put("offsets.topic.replication.factor", replicas);
-    props.put("transaction.state.log.replication.factor", replicas);
-    props.put("transaction.state.log.min.isr", minIsr);
-    props.put("share.coordinator.state.topic.replication.factor", replicas);
-    props.put("share.coordinator.state.topic.min.isr", minIsr);
-    props.put("unclean.leader.election.enable", "false");
-    return props;
   }
 
   private Path dataDir(int node) {
