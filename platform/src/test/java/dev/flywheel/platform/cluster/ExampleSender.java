@@ -2,6 +2,7 @@ package dev.flywheel.platform.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.schemas.ExampleIds;
 import dev.flywheel.slm.Example;
 import java.io.IOException;
 import java.net.URI;
@@ -64,12 +65,13 @@ public final class ExampleSender implements Runnable {
   }
 
   /**
-   * The examples with distinct texts (an example's id is its model and text), in a seeded order.
+   * The examples with distinct texts as Flywheel tells them apart (an example's id is its model and
+   * its normalised text: NFKC, lower case), in a seeded order.
    */
   public static List<Example> distinctTexts(List<Example> examples, long seed) {
     Map<String, Example> byText = new java.util.LinkedHashMap<>();
     for (Example example : examples) {
-      byText.putIfAbsent(example.text(), example);
+      byText.putIfAbsent(ExampleIds.of("", example.text()), example);
     }
     List<Example> distinct = new ArrayList<>(byText.values());
     java.util.Collections.shuffle(distinct, new java.util.Random(seed));
