@@ -104,6 +104,7 @@ public final class ServiceRunner implements Service {
     for (Service component : components) {
       try {
         LOG.info("{}: starting {}", name, component.name());
+        component.onFatal(this::fail);
         component.start();
         synchronized (started) {
           started.add(component);
