@@ -1,6 +1,6 @@
 package dev.flywheel.platform;
 
-import dev.flywheel.evaluator.EvaluatorMain;
+import dev.flywheel.evaluator.Evaluator;
 import dev.flywheel.feedback.FeedbackService;
 import dev.flywheel.ingest.IngestService;
 import dev.flywheel.trainer.TrainerService;
@@ -42,7 +42,7 @@ final class ServiceCommand implements Callable<Integer> {
       case ingest -> IngestService.main(none);
       case feedback -> FeedbackService.main(none);
       case trainer -> TrainerService.main(none);
-      case evaluator -> EvaluatorMain.main(none);
+      case evaluator -> Evaluator.main(none);
       default -> throw new IllegalArgumentException("unknown service " + name);
     }
     return 0;
