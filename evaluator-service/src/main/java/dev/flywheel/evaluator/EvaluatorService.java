@@ -169,7 +169,23 @@ public final class EvaluatorService implements Service {
     resources.push("producer", () -> opened.close(Duration.ofSeconds(10)));
     resources.push("producer-metrics", Metrics.bind(registry, producer));
     producer.initTransactions();
+    rebuildState();
+    ExampleSnapshotReader snapshots =
+        ExampleSnapshotReader.create(
+            clients.consumerConfig("snapshots", config.groupId()),
+            topics.examples().valueSerde().deserializer(),
+            config.stateTimeout());
+    artifacts = new Artifacts(config.artifactsUri().map(ArtifactStores::forUri));
+    judge =
+        resources.push(
+            "judge",
+            new CandidateJudge(
+                snapshots, artifacts, config.latencySamples(), () -> closing, metrics, clock));
+    startLoop();
+  }
 
+  /** Reads specs, releases, candidates and live quality up to their end. */
+  private void rebuildState() {
     Map<String, Object> stateProps = clients.consumerConfig("state", config.groupId());
     stateProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
     state =
@@ -183,19 +199,10 @@ public final class EvaluatorService implements Service {
     for (String model : state.releases().models()) {
       state.releases().current(model).ifPresent(metrics::champion);
     }
+  }
 
-    ExampleSnapshotReader snapshots =
-        ExampleSnapshotReader.create(
-            clients.consumerConfig("snapshots", config.groupId()),
-            topics.examples().valueSerde().deserializer(),
-            config.stateTimeout());
-    artifacts = new Artifacts(config.artifactsUri().map(ArtifactStores::forUri));
-    judge =
-        resources.push(
-            "judge",
-            new CandidateJudge(
-                snapshots, artifacts, config.latencySamples(), () -> closing, metrics, clock));
-
+  /** Subscribes the consumer, starts the loop and waits until the consumer has partitions. */
+  private void startLoop() throws InterruptedException {
     consumer =
         clients.consumer(
             "candidates",

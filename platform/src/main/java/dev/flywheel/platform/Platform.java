@@ -18,9 +18,10 @@ import java.util.Map;
 
 /**
  * Everything in one JVM: the embedded broker and schema registry, then the feedback, trainer,
- * evaluator and ingest services, each configured exactly as its own process would be (FLYWHEEL_*
- * settings), each on its own management port, sharing the process's one Prometheus registry.
- * Started in that order, closed in reverse.
+ * evaluator and ingest services, each built by its {@code DEFINITION} from FLYWHEEL_* settings
+ * exactly as {@code flywheel service <name>} builds it, each on its own management port, sharing
+ * the process's one Prometheus registry. Started in that order, closed in reverse; a service's
+ * fatal error stops them all.
  */
 final class Platform implements AutoCloseable {
   private final PlatformSettings settings;
