@@ -116,6 +116,7 @@ public abstract class ServiceSkeleton<C extends ServiceConfig> implements Servic
       parts.wire(topics, clients);
       assemble(parts);
     } catch (Exception | Error e) {
+      management = null;
       try {
         parts.closeAll();
       } catch (RuntimeException closeError) {
