@@ -8,11 +8,14 @@ import dev.flywheel.common.config.InvalidConfigException;
 import dev.flywheel.common.config.SharedFields;
 import dev.flywheel.common.config.Validators;
 import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.service.ServiceConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The evaluator's configuration, read from {@code FLYWHEEL_*} environment variables and an optional
@@ -25,7 +28,8 @@ import java.util.Optional;
  * @param managementPort port of the management HTTP server (0 picks a free one)
  * @param managementHost interface the management port binds (loopback by default)
  * @param latencySamples single-example inferences timed for the latency budget
- * @param artifactsRoot root of the artifact store, when bundles are read through one
+ * @param artifactsUri root of the artifact store ({@code artifacts.uri}), when bundles are read
+ *     through one
  * @param stateTimeout how long reading a topic to its end (start-up, snapshots) may take
  * @param config the whole configuration, for the Kafka client factories
  */
@@ -36,9 +40,12 @@ public record EvaluatorConfig(
     int managementPort,
     String managementHost,
     int latencySamples,
-    Optional<String> artifactsRoot,
+    Optional<String> artifactsUri,
     Duration stateTimeout,
-    Config config) {
+    Config config)
+    implements ServiceConfig {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluatorConfig.class);
 
   static final Field<String> REGISTRY_URL = SharedFields.SCHEMA_REGISTRY_URL;
   static final Field<String> TOPIC_PREFIX = SharedFields.TOPICS_PREFIX;
@@ -58,12 +65,16 @@ public record EvaluatorConfig(
           .withDefault(200)
           .withValidator(Validators.between(1, 1_000_000))
           .withDoc("Single-example inferences timed to measure the candidate's p50/p95 latency.");
-  static final Field<String> ARTIFACTS_ROOT =
+  static final Field<String> ARTIFACTS_URI = SharedFields.ARTIFACTS_URI;
+
+  /**
+   * The evaluator's old name of {@code artifacts.uri}, read (with a warning) when that is unset.
+   */
+  static final Field<String> DEPRECATED_ARTIFACTS_ROOT =
       Field.ofString("evaluator.artifacts.root")
           .optional()
-          .withDoc(
-              "Root of the artifact store the trainer writes to (file:/... or a path); unset reads"
-                  + " bundles straight from their file: URIs.");
+          .withDoc("Deprecated: use artifacts.uri (read only when artifacts.uri is unset).");
+
   static final Field<Duration> STATE_TIMEOUT =
       Field.ofDuration("evaluator.state.timeout")
           .withDefault(Duration.ofSeconds(60))
@@ -81,7 +92,8 @@ public record EvaluatorConfig(
                   MANAGEMENT_PORT,
                   MANAGEMENT_HOST,
                   LATENCY_SAMPLES,
-                  ARTIFACTS_ROOT,
+                  ARTIFACTS_URI,
+                  DEPRECATED_ARTIFACTS_ROOT,
                   STATE_TIMEOUT))
           .define(KafkaClients.FIELDS)
           .build();
@@ -91,7 +103,7 @@ public record EvaluatorConfig(
     Objects.requireNonNull(registryUrl, "registryUrl");
     Objects.requireNonNull(topicPrefix, "topicPrefix");
     Objects.requireNonNull(groupId, "groupId");
-    Objects.requireNonNull(artifactsRoot, "artifactsRoot");
+    Objects.requireNonNull(artifactsUri, "artifactsUri");
     Objects.requireNonNull(stateTimeout, "stateTimeout");
     Objects.requireNonNull(config, "config");
   }
@@ -110,7 +122,12 @@ public record EvaluatorConfig(
     return from(SPEC.parse(env, file));
   }
 
-  private static EvaluatorConfig from(Config config) {
+  /**
+   * The evaluator configuration from validated values.
+   *
+   * @throws InvalidConfigException when no bootstrap servers are set
+   */
+  public static EvaluatorConfig from(Config config) {
     Object bootstrap = config.kafka(ClientType.CONSUMER).get("bootstrap.servers");
     if (bootstrap == null || bootstrap.toString().isBlank()) {
       throw new InvalidConfigException(
@@ -125,14 +142,34 @@ public record EvaluatorConfig(
         config.get(MANAGEMENT_PORT),
         config.get(MANAGEMENT_HOST),
         config.get(LATENCY_SAMPLES),
-        config.find(ARTIFACTS_ROOT),
+        artifactsUri(config),
         config.get(STATE_TIMEOUT),
         config);
   }
 
   /** The Kafka client factories of the evaluator. */
-  KafkaClients kafkaClients() {
+  @Override
+  public KafkaClients kafkaClients() {
     return new KafkaClients("evaluator", config);
+  }
+
+  /** Creating the topics at start may take as long as reading them. */
+  @Override
+  public Duration topicsTimeout() {
+    return stateTimeout;
+  }
+
+  private static Optional<String> artifactsUri(Config config) {
+    Optional<String> uri = config.find(ARTIFACTS_URI);
+    Optional<String> old = config.find(DEPRECATED_ARTIFACTS_ROOT);
+    if (old.isPresent()) {
+      LOG.warn(
+          "{} is deprecated: set {} instead{}",
+          DEPRECATED_ARTIFACTS_ROOT.envName(),
+          ARTIFACTS_URI.envName(),
+          uri.isPresent() ? " (it is set, so the old one is ignored)" : "");
+    }
+    return uri.isPresent() ? uri : old;
   }
 
   /** This process's name within the service. */

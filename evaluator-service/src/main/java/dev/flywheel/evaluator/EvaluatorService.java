@@ -3,6 +3,7 @@ package dev.flywheel.evaluator;
 import dev.flywheel.common.kafka.ErrorClassifier;
 import dev.flywheel.common.kafka.ErrorKind;
 import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.lifecycle.CloseStack;
 import dev.flywheel.common.lifecycle.Lifecycle;
 import dev.flywheel.common.lifecycle.Service;
 import dev.flywheel.common.lifecycle.State;
@@ -16,7 +17,6 @@ import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ReleaseRequested;
 import dev.flywheel.schemas.DeadLetters;
 import dev.flywheel.schemas.Topic;
-import dev.flywheel.schemas.TopicEnsurer;
 import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.BundleException;
 import dev.flywheel.slm.store.ArtifactStores;
@@ -38,8 +38,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,7 +83,7 @@ public final class EvaluatorService implements Service {
   private final Clock clock;
   private final Lifecycle lifecycle = new Lifecycle(SERVICE);
   private final CompletableFuture<Void> assigned = new CompletableFuture<>();
-  private final List<AutoCloseable> bindings = new ArrayList<>();
+  private final CloseStack resources = new CloseStack(SERVICE);
   private volatile Consumer<Throwable> onFatal = e -> {};
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean closing;
@@ -119,6 +117,7 @@ public final class EvaluatorService implements Service {
   }
 
   /** Called once with the error when the loop stops on a fatal error (e.g. the producer fenced). */
+  @Override
   public void onFatal(Consumer<Throwable> handler) {
     this.onFatal = Objects.requireNonNull(handler, "handler");
   }
@@ -144,8 +143,8 @@ public final class EvaluatorService implements Service {
   }
 
   /**
-   * Ensures the topics, rebuilds the state from the topics, starts the loop and returns once the
-   * consumer has been assigned its partitions.
+   * Rebuilds the state from the topics (which must exist: the service skeleton ensures them),
+   * starts the loop and returns once the consumer has been assigned its partitions.
    */
   @Override
   public void start() throws Exception {
@@ -162,43 +161,56 @@ public final class EvaluatorService implements Service {
   }
 
   private void startComponents() throws Exception {
-    ensureTopics();
     String transactionalId = config.groupId() + "-" + config.instanceId();
     producer =
         clients.transactionalProducer(
             "releases", transactionalId, new ByteArraySerializer(), new ByteArraySerializer());
-    bindings.add(Metrics.bind(registry, producer));
+    KafkaProducer<byte[], byte[]> opened = producer;
+    resources.push("producer", () -> opened.close(Duration.ofSeconds(10)));
+    resources.push("producer-metrics", Metrics.bind(registry, producer));
     producer.initTransactions();
-
-    Map<String, Object> stateProps = clients.consumerConfig("state", config.groupId());
-    stateProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    state =
-        new StateView(
-            new KafkaConsumer<>(
-                stateProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-            topics);
-    state.catchUp(config.stateTimeout());
-    for (String model : state.releases().models()) {
-      state.releases().current(model).ifPresent(metrics::champion);
-    }
-
+    rebuildState();
     ExampleSnapshotReader snapshots =
         ExampleSnapshotReader.create(
             clients.consumerConfig("snapshots", config.groupId()),
             topics.examples().valueSerde().deserializer(),
             config.stateTimeout());
-    artifacts = new Artifacts(config.artifactsRoot().map(ArtifactStores::forUri));
+    artifacts = new Artifacts(config.artifactsUri().map(ArtifactStores::forUri));
     judge =
-        new CandidateJudge(
-            snapshots, artifacts, config.latencySamples(), () -> closing, metrics, clock);
+        resources.push(
+            "judge",
+            new CandidateJudge(
+                snapshots, artifacts, config.latencySamples(), () -> closing, metrics, clock));
+    startLoop();
+  }
 
+  /** Reads specs, releases, candidates and live quality up to their end. */
+  private void rebuildState() {
+    Map<String, Object> stateProps = clients.consumerConfig("state", config.groupId());
+    stateProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    state =
+        resources.push(
+            "state",
+            new StateView(
+                new KafkaConsumer<>(
+                    stateProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                topics));
+    state.catchUp(config.stateTimeout());
+    for (String model : state.releases().models()) {
+      state.releases().current(model).ifPresent(metrics::champion);
+    }
+  }
+
+  /** Subscribes the consumer, starts the loop and waits until the consumer has partitions. */
+  private void startLoop() throws InterruptedException {
     consumer =
         clients.consumer(
             "candidates",
             config.groupId(),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
-    bindings.add(Metrics.bind(registry, consumer));
+    resources.push("consumer", consumer);
+    resources.push("consumer-metrics", Metrics.bind(registry, consumer));
     consumer.subscribe(
         List.of(topics.candidates().name(), topics.releaseRequests().name()),
         new ConsumerRebalanceListener() {
@@ -222,22 +234,6 @@ public final class EvaluatorService implements Service {
           "the evaluator's consumer got no partitions within " + config.stateTimeout(), e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("the evaluation loop failed while starting", e.getCause());
-    }
-  }
-
-  private void ensureTopics() {
-    Map<String, Object> props = clients.adminConfig("topics");
-    int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.stateTimeout().toMillis());
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-    Admin admin = Admin.create(props);
-    try {
-      // The ensurer logs what it created and every difference from the catalogue.
-      TopicEnsurer.ensure(
-          admin, topics.all(), (short) clients.replicationFactor(), config.stateTimeout());
-    } finally {
-      // A pending call to an unreachable cluster would hold close() for the full API timeout.
-      admin.close(Duration.ofSeconds(1));
     }
   }
 
@@ -570,21 +566,10 @@ public final class EvaluatorService implements Service {
             "evaluation loop still busy after {}; closing the clients anyway", LOOP_STOP_TIMEOUT);
       }
     }
-    closeIfOpen(judge);
-    closeIfOpen(consumer);
-    closeIfOpen(state);
-    for (AutoCloseable binding : bindings) {
-      closeIfOpen(binding);
-    }
-    if (producer != null) {
-      producer.close(Duration.ofSeconds(10));
-    }
-    lifecycle.compareAndSet(State.STOPPING, State.STOPPED);
-  }
-
-  private static void closeIfOpen(AutoCloseable c) throws Exception {
-    if (c != null) {
-      c.close();
+    try {
+      resources.close();
+    } finally {
+      lifecycle.compareAndSet(State.STOPPING, State.STOPPED);
     }
   }
 }

@@ -30,8 +30,22 @@ class EvaluatorConfigTest {
     assertThat(config.groupId()).isEqualTo("gate");
     assertThat(config.managementPort()).isEqualTo(9000);
     assertThat(config.latencySamples()).isEqualTo(10);
-    assertThat(config.artifactsRoot()).contains("file:/srv/artifacts");
+    assertThat(config.artifactsUri()).contains("file:/srv/artifacts");
     assertThat(config.stateTimeout()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void shouldReadTheSharedArtifactsUriBeforeTheDeprecatedEvaluatorKey() {
+    EvaluatorConfig config =
+        EvaluatorConfig.from(
+            Map.of(
+                "FLYWHEEL_KAFKA_BOOTSTRAP_SERVERS", "broker:9092",
+                "FLYWHEEL_SCHEMA_REGISTRY_URL", "http://registry:8081",
+                "FLYWHEEL_ARTIFACTS_URI", "file:/srv/shared",
+                "FLYWHEEL_EVALUATOR_ARTIFACTS_ROOT", "file:/srv/old"),
+            Map.of());
+
+    assertThat(config.artifactsUri()).contains("file:/srv/shared");
   }
 
   @Test
@@ -45,7 +59,7 @@ class EvaluatorConfigTest {
 
     assertThat(config.topicPrefix()).isEqualTo("flywheel");
     assertThat(config.groupId()).isEqualTo("flywheel-evaluator");
-    assertThat(config.artifactsRoot()).isEmpty();
+    assertThat(config.artifactsUri()).isEmpty();
   }
 
   @Test

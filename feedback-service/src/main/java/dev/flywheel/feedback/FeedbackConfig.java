@@ -9,6 +9,7 @@ import dev.flywheel.common.config.InvalidConfigException;
 import dev.flywheel.common.config.SharedFields;
 import dev.flywheel.common.config.Validators;
 import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.service.ServiceConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ import java.util.Optional;
  * @param applicationId Kafka Streams application id (consumer group, internal topic prefix)
  * @param settings the topology's knobs
  * @param startTimeout how long start-up may wait for Streams to reach RUNNING
- * @param clients Kafka client settings (exactly-once Streams properties, pass-through values)
+ * @param kafkaClients Kafka client settings (exactly-once Streams properties, pass-through values)
  * @param replicationFactor replication factor of topics the service creates (-1: broker default)
  */
 public record FeedbackConfig(
@@ -44,8 +45,9 @@ public record FeedbackConfig(
     String applicationId,
     FeedbackSettings settings,
     Duration startTimeout,
-    KafkaClients clients,
-    int replicationFactor) {
+    KafkaClients kafkaClients,
+    int replicationFactor)
+    implements ServiceConfig {
 
   static final Field<String> MANAGEMENT_HOST = SharedFields.MANAGEMENT_HOST;
   static final Field<String> HTTP_HOST =

@@ -1,138 +1,90 @@
 package dev.flywheel.feedback;
 
-import dev.flywheel.common.config.InvalidConfigException;
 import dev.flywheel.common.kafka.KafkaHealthChecks;
 import dev.flywheel.common.kafka.StreamsService;
-import dev.flywheel.common.lifecycle.ExitCodes;
-import dev.flywheel.common.lifecycle.Service;
-import dev.flywheel.common.lifecycle.ServiceRunner;
-import dev.flywheel.common.management.HealthChecks;
-import dev.flywheel.common.management.ManagementServer;
 import dev.flywheel.common.metrics.Metrics;
+import dev.flywheel.common.service.Parts;
+import dev.flywheel.common.service.ServiceDefinition;
+import dev.flywheel.common.service.ServiceSkeleton;
 import dev.flywheel.schemas.EnsureReport;
-import dev.flywheel.schemas.RegistryConfig;
-import dev.flywheel.schemas.SchemaRegistryClient;
-import dev.flywheel.schemas.TopicEnsurer;
 import dev.flywheel.schemas.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The feedback service: runs {@link FeedbackTopology} as a Kafka Streams application with
- * exactly-once processing ({@code exactly_once_v2}), its management server ({@code /health/live},
- * {@code /health/ready} ready when Streams is RUNNING, {@code /metrics}) and the live-quality API.
- * {@link #start()} returns once Streams is RUNNING. A stream thread's unexpected exception shuts
- * the client down ({@code SHUTDOWN_CLIENT}); liveness then fails and {@code onFatal} is told.
+ * exactly-once processing ({@code exactly_once_v2}) and the live-quality API, on the service
+ * skeleton (topics, management server with readiness when Streams is RUNNING). {@link #start()}
+ * returns once Streams is RUNNING. A stream thread's unexpected exception shuts the client down
+ * ({@code SHUTDOWN_CLIENT}); liveness then fails and the process stops with a non-zero exit.
  */
-public final class FeedbackService implements Service {
-  /** The service's name in logs and exit lines. */
+public final class FeedbackService extends ServiceSkeleton<FeedbackConfig> {
+  /** The service's name in logs, exit lines and dead-letter headers. */
   public static final String NAME = "feedback";
 
-  private static final Logger LOG = LoggerFactory.getLogger(FeedbackService.class);
+  /** What the feedback service is, for {@code main} and the all-in-one platform. */
+  public static final ServiceDefinition<FeedbackConfig, FeedbackService> DEFINITION =
+      new ServiceDefinition<>(
+          NAME, FeedbackConfig.SPEC, FeedbackConfig::from, FeedbackService::new);
+
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-  private final FeedbackConfig config;
-  private final PrometheusMeterRegistry registry;
-  private final Consumer<Throwable> onFatal;
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private volatile KafkaStreams streams;
-  private ManagementServer management;
-  private QualityApi qualityApi;
+  private volatile QualityApi qualityApi;
+
+  /** A service reporting to {@code registry} (served on {@code /metrics}). */
+  public FeedbackService(FeedbackConfig config, PrometheusMeterRegistry registry) {
+    super(NAME, config, registry);
+  }
 
   /**
-   * @param registry the process's meter registry (served on {@code /metrics})
-   * @param onFatal told once when Streams dies of an unexpected exception
+   * As {@link #FeedbackService(FeedbackConfig, PrometheusMeterRegistry)}, told of a fatal error.
    */
   public FeedbackService(
       FeedbackConfig config, PrometheusMeterRegistry registry, Consumer<Throwable> onFatal) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.registry = Objects.requireNonNull(registry, "registry");
-    this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
+    this(config, registry);
+    onFatal(onFatal);
   }
 
-  /** Runs the service until it is stopped or fails; exits with a code of {@link ExitCodes}. */
+  /** Runs the service until it is stopped or fails; exits with an {@code ExitCodes} code. */
   public static void main(String[] args) {
-    FeedbackConfig config;
-    try {
-      config = FeedbackConfig.fromEnvironment();
-    } catch (InvalidConfigException e) {
-      System.err.println(NAME + ": " + e.getMessage());
-      System.exit(ExitCodes.CONFIG_INVALID);
-      return;
-    }
-    ServiceRunner[] runner = new ServiceRunner[1];
-    FeedbackService service =
-        new FeedbackService(config, Metrics.registry(), error -> runner[0].fail(error));
-    runner[0] = ServiceRunner.builder(NAME).add(service).build();
-    runner[0].run();
+    DEFINITION.main();
   }
 
   @Override
-  public String name() {
-    return NAME;
+  protected void checkTopics(Topics topics, EnsureReport report) {
+    CoPartitioning.require(report, topics);
   }
 
   @Override
-  public synchronized void start() throws Exception {
-    LOG.info("Starting the feedback service: {}", config);
-    SchemaRegistryClient registryClient =
-        new SchemaRegistryClient(RegistryConfig.of(config.registryUrl()));
-    started.push(registryClient);
-    Topics topics = Topics.create(config.topicPrefix(), registryClient);
-    ensureTopics(topics);
-
-    FeedbackMetrics metrics = new FeedbackMetrics(registry);
-    Properties props = config.clients().streamsConfig(config.applicationId());
-    StreamsProperties.required(topics, metrics).forEach(props::put);
-    streams = new KafkaStreams(FeedbackTopology.build(topics, config.settings(), metrics), props);
+  protected void assemble(Parts parts) throws Exception {
+    FeedbackConfig config = config();
+    FeedbackMetrics metrics = new FeedbackMetrics(parts.metrics());
+    Properties props = config.kafkaClients().streamsConfig(config.applicationId());
+    StreamsProperties.required(parts.topics(), metrics).forEach(props::put);
+    KafkaStreams app =
+        new KafkaStreams(FeedbackTopology.build(parts.topics(), config.settings(), metrics), props);
+    streams = app;
     StreamsService streamsService =
         new StreamsService(
-            "feedback-streams", streams, config.startTimeout(), CLOSE_TIMEOUT, this::fatal);
-    started.push(Metrics.bind(registry, streams));
-
-    HealthChecks checks =
-        new HealthChecks()
-            .readiness("kafka-streams", KafkaHealthChecks.streamsRunning(streams))
-            .liveness("kafka-streams", KafkaHealthChecks.streamsAlive(streams));
-    management =
-        ManagementServer.builder()
-            .host(config.managementHost())
-            .port(config.managementPort())
-            .registry(registry)
-            .health(checks)
-            .build();
-    management.start();
-    started.push(management);
+            "feedback-streams", app, config.startTimeout(), CLOSE_TIMEOUT, parts::fail);
+    parts.add("streams-metrics", Metrics.bind(parts.metrics(), app));
+    parts
+        .health()
+        .readiness("kafka-streams", KafkaHealthChecks.streamsRunning(app))
+        .liveness("kafka-streams", KafkaHealthChecks.streamsAlive(app));
     qualityApi =
-        new QualityApi(
-            () -> streams,
-            config.httpHost(),
-            config.httpPort(),
-            config.apiKeys(),
-            config.settings().qualityWindow());
-    qualityApi.start();
-    started.push(qualityApi);
-
-    started.push(streamsService);
-    streamsService.start();
-    LOG.info(
-        "Feedback service RUNNING: management port {}, quality API port {}",
-        management.port(),
-        qualityApi.port());
-  }
-
-  /** The port of /health and /metrics. */
-  public int managementPort() {
-    return management.port();
+        parts.start(
+            new QualityApi(
+                () -> streams,
+                config.httpHost(),
+                config.httpPort(),
+                config.apiKeys(),
+                config.settings().qualityWindow()));
+    parts.start(streamsService);
   }
 
   /** The port of {@code GET /v1/quality/{model}}. */
@@ -144,56 +96,5 @@ public final class FeedbackService implements Service {
   public KafkaStreams.State streamsState() {
     KafkaStreams current = streams;
     return current == null ? null : current.state();
-  }
-
-  @Override
-  public synchronized void close() {
-    while (!started.isEmpty()) {
-      AutoCloseable part = started.pop();
-      try {
-        part.close();
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        LOG.warn("Closing {} failed: {}", part, e.toString());
-      }
-    }
-  }
-
-  private void fatal(Throwable error) {
-    LOG.error("Kafka Streams failed; the client shuts down and liveness fails", error);
-    onFatal.accept(error);
-  }
-
-  private void ensureTopics(Topics topics) {
-    try (Admin admin = Admin.create(config.clients().adminConfig("topics"))) {
-      short replication =
-          (short) (config.replicationFactor() < 0 ? -1 : config.replicationFactor());
-      requireCoPartitioned(TopicEnsurer.ensure(admin, topics, replication), topics);
-    }
-  }
-
-  /**
-   * The join finds a feedback event's prediction in the task of the same partition number, so the
-   * two topics must have as many partitions (and the same partitioner, Kafka's default, on the
-   * producing side). TopicEnsurer only reports a topic that differs from the catalogue; here a
-   * difference would lose joins silently, so the service refuses to start.
-   */
-  private static void requireCoPartitioned(EnsureReport report, Topics topics) {
-    int predictions = report.partitionsOf(topics.predictions());
-    int feedback = report.partitionsOf(topics.feedback());
-    if (predictions != feedback) {
-      throw new IllegalStateException(
-          "feedback is joined to predictions by partition, but "
-              + topics.predictions().name()
-              + " has "
-              + predictions
-              + " partitions and "
-              + topics.feedback().name()
-              + " has "
-              + feedback
-              + ": give both the same count");
-    }
   }
 }

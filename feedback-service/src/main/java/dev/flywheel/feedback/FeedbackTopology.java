@@ -72,7 +72,7 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class FeedbackTopology {
   /** The service name in dead-letter headers. */
-  public static final String SERVICE = "feedback-service";
+  public static final String SERVICE = FeedbackService.NAME;
 
   static final String DEDUP_STORE = "feedback-dedup-store";
   static final String JOIN = "feedback-prediction-join";

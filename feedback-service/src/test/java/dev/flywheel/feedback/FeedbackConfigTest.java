@@ -27,7 +27,7 @@ class FeedbackConfigTest {
     assertThat(config.settings().qualityWindow()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.settings().confirmationWeight()).isEqualTo(0.5f);
     assertThat(config.settings().inMemoryStores()).isFalse();
-    Properties streams = config.clients().streamsConfig(config.applicationId());
+    Properties streams = config.kafkaClients().streamsConfig(config.applicationId());
     assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
         .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
     assertThat(streams.get("bootstrap.servers")).isEqualTo("broker:9092");

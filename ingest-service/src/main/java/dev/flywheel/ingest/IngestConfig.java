@@ -9,6 +9,7 @@ import dev.flywheel.common.config.InvalidConfigException;
 import dev.flywheel.common.config.SharedFields;
 import dev.flywheel.common.config.Validators;
 import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.service.ServiceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -70,7 +71,8 @@ public record IngestConfig(
     Optional<String> artifactsUri,
     Map<ClientType, Map<String, Object>> kafka,
     int replicationFactor,
-    String instanceId) {
+    String instanceId)
+    implements ServiceConfig {
 
   static final Field<String> HTTP_HOST =
       Field.ofString("ingest.http.host")
@@ -159,10 +161,7 @@ public record IngestConfig(
           .withDefault(List.of())
           .withDoc("Models to serve predictions for; empty serves every released model.");
 
-  static final Field<String> ARTIFACTS_URI =
-      Field.ofString("artifacts.uri")
-          .optional()
-          .withDoc("Root URI of the artifact store (file:/...); unset reads file: URIs directly.");
+  static final Field<String> ARTIFACTS_URI = SharedFields.ARTIFACTS_URI;
 
   /** Every key the gateway reads. */
   public static final ConfigSpec SPEC =
@@ -259,7 +258,8 @@ public record IngestConfig(
   }
 
   /** The Kafka client factory of this configuration. */
-  KafkaClients kafkaClients() {
+  @Override
+  public KafkaClients kafkaClients() {
     return new KafkaClients(
         "ingest",
         kafka,

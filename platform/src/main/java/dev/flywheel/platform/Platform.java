@@ -2,18 +2,12 @@ package dev.flywheel.platform;
 
 import dev.flywheel.common.lifecycle.Service;
 import dev.flywheel.common.lifecycle.ServiceRunner;
-import dev.flywheel.common.management.HealthChecks;
-import dev.flywheel.common.management.ManagementServer;
 import dev.flywheel.common.metrics.Metrics;
-import dev.flywheel.evaluator.EvaluatorConfig;
-import dev.flywheel.evaluator.EvaluatorMain;
-import dev.flywheel.feedback.FeedbackConfig;
+import dev.flywheel.evaluator.Evaluator;
 import dev.flywheel.feedback.FeedbackService;
-import dev.flywheel.ingest.IngestConfig;
 import dev.flywheel.ingest.IngestService;
 import dev.flywheel.schemas.SchemaRegistryClient;
 import dev.flywheel.schemas.Topics;
-import dev.flywheel.trainer.TrainerConfig;
 import dev.flywheel.trainer.TrainerService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
@@ -24,9 +18,10 @@ import java.util.Map;
 
 /**
  * Everything in one JVM: the embedded broker and schema registry, then the feedback, trainer,
- * evaluator and ingest services, each configured exactly as its own process would be (FLYWHEEL_*
- * settings), each on its own management port, sharing the process's one Prometheus registry.
- * Started in that order, closed in reverse.
+ * evaluator and ingest services, each built by its {@code DEFINITION} from FLYWHEEL_* settings
+ * exactly as {@code flywheel service <name>} builds it, each on its own management port, sharing
+ * the process's one Prometheus registry. Started in that order, closed in reverse; a service's
+ * fatal error stops them all.
  */
 final class Platform implements AutoCloseable {
   private final PlatformSettings settings;
@@ -36,8 +31,8 @@ final class Platform implements AutoCloseable {
   private final SchemaRegistryClient registryClient;
   private final Topics topics;
   private final FeedbackService feedback;
-  private final ManagementServer trainerManagement;
-  private final ManagementServer evaluatorManagement;
+  private final TrainerService trainer;
+  private final Evaluator evaluator;
   private final IngestService ingest;
 
   private Platform(PlatformSettings settings, List<Service> tail) throws Exception {
@@ -51,50 +46,19 @@ final class Platform implements AutoCloseable {
       this.topics = Topics.create(settings.prefix(), registryClient);
       Map<String, String> env = environment();
       PrometheusMeterRegistry metrics = Metrics.registry();
-      ServiceRunner[] self = new ServiceRunner[1];
-
-      this.feedback =
-          new FeedbackService(
-              FeedbackConfig.from(FeedbackConfig.SPEC.parse(env, Map.of())),
-              metrics,
-              error -> self[0].fail(error));
-
-      TrainerConfig trainerConfig = TrainerConfig.fromEnv(env);
-      HealthChecks trainerHealth = new HealthChecks();
-      this.trainerManagement =
-          ManagementServer.builder()
-              .host(trainerConfig.managementHost())
-              .port(trainerConfig.managementPort())
-              .health(trainerHealth)
-              .registry(metrics)
-              .build();
-      TrainerService trainer = new TrainerService(trainerConfig, metrics, trainerHealth);
-
-      List<Service> evaluator =
-          EvaluatorMain.components(
-              EvaluatorConfig.from(env, Map.of()), metrics, error -> self[0].fail(error));
-      this.evaluatorManagement =
-          evaluator.stream()
-              .filter(ManagementServer.class::isInstance)
-              .map(ManagementServer.class::cast)
-              .findFirst()
-              .orElseThrow();
-
-      this.ingest =
-          new IngestService(IngestConfig.from(IngestConfig.SPEC.parse(env, Map.of())), metrics);
+      // Each service configured and assembled exactly as `flywheel service <name>` does it.
+      this.feedback = FeedbackService.DEFINITION.create(env, metrics);
+      this.trainer = TrainerService.DEFINITION.create(env, metrics);
+      this.evaluator = Evaluator.DEFINITION.create(env, metrics);
+      this.ingest = IngestService.DEFINITION.create(env, metrics);
 
       List<Service> components = new ArrayList<>();
       // Started before the runner (the services' settings need its addresses), closed last.
       components.add(Service.of("embedded-kafka-and-registry", () -> {}, stack::close));
       components.add(Service.of("schema-registry-client", () -> {}, registryClient::close));
-      components.add(feedback);
-      components.add(trainerManagement);
-      components.add(trainer);
-      components.addAll(evaluator);
-      components.add(ingest);
+      components.addAll(List.of(feedback, trainer, evaluator, ingest));
       components.addAll(tail);
       this.runner = ServiceRunner.builder("flywheel").addAll(components).exit(code -> {}).build();
-      self[0] = runner;
     } catch (Exception e) {
       stack.close();
       throw e;
@@ -169,9 +133,9 @@ final class Platform implements AutoCloseable {
     out.printf(
         "                    feedback  http://%s:%d/metrics%n", host, feedback.managementPort());
     out.printf(
-        "                    trainer   http://%s:%d/metrics%n", host, trainerManagement.port());
+        "                    trainer   http://%s:%d/metrics%n", host, trainer.managementPort());
     out.printf(
-        "                    evaluator http://%s:%d/metrics%n", host, evaluatorManagement.port());
+        "                    evaluator http://%s:%d/metrics%n", host, evaluator.managementPort());
     out.printf(
         "  live quality      http://%s:%d/v1/quality/{model}%n", host, feedback.qualityPort());
     out.println("  data directory    " + settings.dataDir().toAbsolutePath());
@@ -210,8 +174,8 @@ final class Platform implements AutoCloseable {
     return List.of(
         ingest.managementPort(),
         feedback.managementPort(),
-        trainerManagement.port(),
-        evaluatorManagement.port());
+        trainer.managementPort(),
+        evaluator.managementPort());
   }
 
   @Override

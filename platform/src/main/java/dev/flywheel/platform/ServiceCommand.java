@@ -1,6 +1,7 @@
 package dev.flywheel.platform;
 
-import dev.flywheel.evaluator.EvaluatorMain;
+import dev.flywheel.common.service.ServiceDefinition;
+import dev.flywheel.evaluator.Evaluator;
 import dev.flywheel.feedback.FeedbackService;
 import dev.flywheel.ingest.IngestService;
 import dev.flywheel.trainer.TrainerService;
@@ -24,12 +25,18 @@ import picocli.CommandLine.Parameters;
       "invalid or the start fails."
     })
 final class ServiceCommand implements Callable<Integer> {
-  /** The services this command runs. */
+  /** The services this command runs, each by the definition the platform builds it with too. */
   enum Name {
-    ingest,
-    feedback,
-    trainer,
-    evaluator
+    ingest(IngestService.DEFINITION),
+    feedback(FeedbackService.DEFINITION),
+    trainer(TrainerService.DEFINITION),
+    evaluator(Evaluator.DEFINITION);
+
+    private final ServiceDefinition<?, ?> definition;
+
+    Name(ServiceDefinition<?, ?> definition) {
+      this.definition = definition;
+    }
   }
 
   @Parameters(index = "0", paramLabel = "NAME", description = "One of: ${COMPLETION-CANDIDATES}.")
@@ -37,14 +44,7 @@ final class ServiceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String[] none = new String[0];
-    switch (name) {
-      case ingest -> IngestService.main(none);
-      case feedback -> FeedbackService.main(none);
-      case trainer -> TrainerService.main(none);
-      case evaluator -> EvaluatorMain.main(none);
-      default -> throw new IllegalArgumentException("unknown service " + name);
-    }
+    name.definition.main();
     return 0;
   }
 }

@@ -24,7 +24,7 @@ class DeadLettersTest {
         new SerializationException("bad record", new IllegalStateException("root cause"));
 
     ProducerRecord<byte[], byte[]> parked =
-        DeadLetters.record("flywheel-dead-letters", source, "feedback-service", error, NOW);
+        DeadLetters.record("flywheel-dead-letters", source, "feedback", error, NOW);
 
     assertThat(parked.topic()).isEqualTo("flywheel-dead-letters");
     assertThat(parked.key()).isEqualTo(key);
@@ -38,7 +38,7 @@ class DeadLettersTest {
     assertThat(header(parked, DeadLetters.SOURCE_TOPIC)).isEqualTo("flywheel-feedback");
     assertThat(header(parked, DeadLetters.SOURCE_PARTITION)).isEqualTo("2");
     assertThat(header(parked, DeadLetters.SOURCE_OFFSET)).isEqualTo("41");
-    assertThat(header(parked, DeadLetters.SERVICE)).isEqualTo("feedback-service");
+    assertThat(header(parked, DeadLetters.SERVICE)).isEqualTo("feedback");
     assertThat(header(parked, DeadLetters.TIMESTAMP)).isEqualTo("2026-11-29T01:02:03.456Z");
 
     assertThat(DeadLetters.read(parked.headers()))
@@ -49,7 +49,7 @@ class DeadLettersTest {
                 "flywheel-feedback",
                 2,
                 41L,
-                "feedback-service",
+                "feedback",
                 NOW));
   }
 

@@ -1,5 +1,8 @@
 package dev.flywheel.slm;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +27,12 @@ final class Checkpoints {
   private static final String VOCABULARY = "vocabulary.txt";
   private static final String CURRENT = "current.djl";
   private static final String BEST = "best.djl";
+  // The bundle's manifest settings (slm-api keeps its mapper to itself).
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private Checkpoints() {}
 
@@ -63,7 +72,7 @@ final class Checkpoints {
     try {
       try (OutputStream out = Files.newOutputStream(tmp);
           ZipOutputStream zip = new ZipOutputStream(out)) {
-        put(zip, STATE, ModelBundle.JSON.writeValueAsBytes(state), Deflater.BEST_SPEED);
+        put(zip, STATE, JSON.writeValueAsBytes(state), Deflater.BEST_SPEED);
         put(zip, VOCABULARY, tokenizer.vocabularyBytes(), Deflater.BEST_SPEED);
         // Float parameters barely compress (a 70 MB bag checkpoint: 7 % smaller at BEST_SPEED)
         // but deflating them took ~2 s per epoch; stored blocks write at disk speed.
@@ -100,7 +109,7 @@ final class Checkpoints {
       }
     }
     try {
-      State state = ModelBundle.JSON.readValue(entries.get(STATE), State.class);
+      State state = JSON.readValue(entries.get(STATE), State.class);
       Tokenizer tokenizer =
           Tokenizer.fromVocabulary(entries.get(VOCABULARY), state.sequenceLength());
       byte[] best = entries.get(BEST);

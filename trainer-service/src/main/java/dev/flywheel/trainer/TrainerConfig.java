@@ -6,6 +6,7 @@ import dev.flywheel.common.config.Field;
 import dev.flywheel.common.config.SharedFields;
 import dev.flywheel.common.config.Validators;
 import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.service.ServiceConfig;
 import dev.flywheel.slm.DevicePreference;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import java.util.Objects;
  * optional properties file ({@link ConfigSpec}); raw Kafka client settings pass through under
  * {@code kafka.*} (e.g. {@code FLYWHEEL_KAFKA_BOOTSTRAP_SERVERS}). {@link #SPEC} lists every key.
  *
- * @param kafka Kafka clients with the pass-through settings
+ * @param kafkaClients Kafka clients with the pass-through settings
  * @param topicPrefix installation prefix of every topic name
  * @param registryUrl schema registry base URL
  * @param managementPort port of health and metrics (0 picks a free one)
@@ -39,7 +40,7 @@ import java.util.Objects;
  * @param readTimeout how long reading a snapshot or a view (specs, releases, outcomes) may take
  */
 public record TrainerConfig(
-    KafkaClients kafka,
+    KafkaClients kafkaClients,
     String topicPrefix,
     String registryUrl,
     int managementPort,
@@ -55,7 +56,8 @@ public record TrainerConfig(
     Duration retryBackoff,
     Duration progressInterval,
     Duration shutdownTimeout,
-    Duration readTimeout) {
+    Duration readTimeout)
+    implements ServiceConfig {
 
   static final Field<String> TOPIC_PREFIX = SharedFields.TOPICS_PREFIX;
   static final Field<String> REGISTRY_URL = SharedFields.SCHEMA_REGISTRY_URL;
@@ -76,16 +78,14 @@ public record TrainerConfig(
           .withDoc(
               "Workers (group members) in this process. DJL trains one model at a time per"
                   + " process, so for parallel training run more processes, not more workers.");
-  static final Field<String> ARTIFACT_STORE =
-      Field.ofString("artifacts.uri")
-          .withDefault(
-              Path.of(System.getProperty("java.io.tmpdir"), "flywheel-artifacts")
-                  .toUri()
-                  .toString())
-          .withValidator(Validators.notBlank())
-          .withDoc(
-              "Root URI of the artifact store of model bundles and training checkpoints, shared"
-                  + " with the services that load models (file:/path or a plain path).");
+
+  /** Shared with the evaluator and the gateway, which read what the trainer writes there. */
+  static final Field<String> ARTIFACT_STORE = SharedFields.ARTIFACTS_URI;
+
+  /** Where bundles and checkpoints go when {@code artifacts.uri} is unset. */
+  static final String DEFAULT_ARTIFACT_STORE =
+      Path.of(System.getProperty("java.io.tmpdir"), "flywheel-artifacts").toUri().toString();
+
   static final Field<String> WORK_DIR =
       Field.ofString("trainer.work.dir")
           .withDefault(Path.of(System.getProperty("java.io.tmpdir"), "flywheel-trainer").toString())
@@ -149,7 +149,7 @@ public record TrainerConfig(
           .build();
 
   public TrainerConfig {
-    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(kafkaClients, "kafkaClients");
     Objects.requireNonNull(topicPrefix, "topicPrefix");
     Objects.requireNonNull(registryUrl, "registryUrl");
     Objects.requireNonNull(groupId, "groupId");
@@ -184,7 +184,7 @@ public record TrainerConfig(
         config.find(GROUP_ID).orElse(prefix + "-trainer"),
         config.get(KafkaClients.INSTANCE_ID),
         config.get(WORKERS),
-        config.get(ARTIFACT_STORE),
+        config.find(ARTIFACT_STORE).orElse(DEFAULT_ARTIFACT_STORE),
         Path.of(config.get(WORK_DIR)),
         DevicePreference.valueOf(config.get(DEVICE).toUpperCase(Locale.ROOT)),
         config.get(MIN_EXAMPLES),
@@ -198,7 +198,7 @@ public record TrainerConfig(
   /** This configuration with another number of workers. */
   public TrainerConfig withWorkers(int count) {
     return new TrainerConfig(
-        kafka,
+        kafkaClients,
         topicPrefix,
         registryUrl,
         managementPort,

@@ -1,7 +1,5 @@
 package dev.flywheel.trainer;
 
-import dev.flywheel.common.management.HealthChecks;
-import dev.flywheel.common.management.ManagementServer;
 import dev.flywheel.common.metrics.Metrics;
 import dev.flywheel.common.snapshot.BoundedReader;
 import dev.flywheel.common.snapshot.ExampleSnapshotReader;
@@ -19,7 +17,6 @@ import dev.flywheel.schemas.TopicEnsurer;
 import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.Example;
 import dev.flywheel.slm.data.WordNetTopics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,7 +67,6 @@ final class TrainerHarness implements AutoCloseable {
   final Path dir;
   private final KafkaProducer<byte[], byte[]> producer;
   private final List<TrainerService> services = new ArrayList<>();
-  private final Map<TrainerService, ManagementServer> management = new HashMap<>();
 
   TrainerHarness(EmbeddedInfra infra, Path dir) {
     this(infra, dir, Map.of());
@@ -129,6 +125,8 @@ final class TrainerHarness implements AutoCloseable {
     env.put("FLYWHEEL_ARTIFACTS_URI", dir.resolve("artifacts").toUri().toString());
     env.put("FLYWHEEL_TRAINER_WORK_DIR", dir.resolve("work-" + instance).toString());
     env.put("FLYWHEEL_TRAINER_DEVICE", "cpu");
+    env.put("FLYWHEEL_TRAINER_MANAGEMENT_PORT", "0");
+    env.put("FLYWHEEL_MANAGEMENT_HOST", "127.0.0.1");
     env.put("FLYWHEEL_TRAINER_PROGRESS_INTERVAL", "1s");
     env.put("FLYWHEEL_TRAINER_RETRY_BACKOFF", "100ms");
     env.put("FLYWHEEL_TRAINER_MIN_EXAMPLES", "20");
@@ -139,26 +137,15 @@ final class TrainerHarness implements AutoCloseable {
 
   /** Starts a trainer service (instance name {@code instance}); the harness closes it. */
   TrainerService start(String instance, Map<String, String> overrides) throws Exception {
-    HealthChecks checks = new HealthChecks();
-    PrometheusMeterRegistry meters = Metrics.newRegistry();
-    ManagementServer server =
-        ManagementServer.builder()
-            .port(0)
-            .host("127.0.0.1")
-            .health(checks)
-            .registry(meters)
-            .build();
-    server.start();
-    TrainerService service = new TrainerService(config(instance, overrides), meters, checks);
+    TrainerService service = new TrainerService(config(instance, overrides), Metrics.newRegistry());
     services.add(service);
-    management.put(service, server);
     service.start();
     return service;
   }
 
   /** GETs a management path of a service: the status code and the body. */
   HttpResponse<String> management(TrainerService service, String path) throws Exception {
-    int port = management.get(service).port();
+    int port = service.managementPort();
     return HttpClient.newHttpClient()
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
@@ -168,7 +155,6 @@ final class TrainerHarness implements AutoCloseable {
   void stop(TrainerService service) throws Exception {
     services.remove(service);
     service.close();
-    management.remove(service).close();
   }
 
   void spec(String model, List<String> labels, String architecture, Map<String, String> hp) {

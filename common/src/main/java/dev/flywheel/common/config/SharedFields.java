@@ -33,5 +33,22 @@ public final class SharedFields {
               "Interface of the management port (/health, /metrics); loopback by default,"
                   + " 0.0.0.0 in containers.");
 
+  /**
+   * {@code artifacts.uri}: the root of the artifact store, one setting for every service that
+   * touches model bundles. The trainer writes bundles and checkpoints under it; the evaluator and
+   * the gateway read through it. Optional here: a reader without it opens {@code file:} artifact
+   * URIs directly, and the trainer falls back to a directory under the temporary directory.
+   */
+  public static final Field<String> ARTIFACTS_URI =
+      Field.ofString("artifacts.uri")
+          .optional()
+          .withValidator(Validators.notBlank())
+          .withDoc(
+              "Root URI of the artifact store of model bundles and training checkpoints"
+                  + " (file:/path, a plain path, or a scheme an artifact store provider serves),"
+                  + " shared by the trainer (writes) and the evaluator and gateway (read); unset,"
+                  + " readers open file: URIs directly and the trainer writes under the"
+                  + " temporary directory.");
+
   private SharedFields() {}
 }

@@ -1,6 +1,7 @@
 package dev.flywheel.common.lifecycle;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * A component with a start and a stop: an HTTP server, a Kafka Streams application, a consumer
@@ -23,6 +24,13 @@ public interface Service extends AutoCloseable {
   /** Stops and releases resources; idempotent. */
   @Override
   void close() throws Exception;
+
+  /**
+   * Where to report a fatal error once started (a stream thread died, a producer was fenced).
+   * Whoever starts the component ({@link ServiceRunner}, a service's parts) calls this before
+   * {@link #start()}; a component without fatal runtime errors ignores it (the default).
+   */
+  default void onFatal(Consumer<Throwable> handler) {}
 
   /** An action that may throw, for {@link #of}. */
   @FunctionalInterface

@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * Runs a service's components: starts them in order (each {@code start()} returns when ready),
  * closes them in reverse order with a timeout each, and in {@link #run()} adds what a process needs
  * — a named shutdown hook, a latch to wait on, and a real exit code ({@link ExitCodes}). A failed
- * start closes what did start, prints one clear line to stderr and exits non-zero. Interrupting the
- * thread in {@link #run()} counts as a stop request; the interrupt flag is set again afterwards.
+ * start closes what did start, prints one clear line to stderr and exits non-zero. Each component
+ * is told before its start to report fatal runtime errors to {@link #fail(Throwable)} ({@link
+ * Service#onFatal}). Interrupting the thread in {@link #run()} counts as a stop request; the
+ * interrupt flag is set again afterwards.
  *
  * <p>A runner is itself a {@link Service}, so the all-in-one process can nest one per service.
  */
@@ -104,6 +106,7 @@ public final class ServiceRunner implements Service {
     for (Service component : components) {
       try {
         LOG.info("{}: starting {}", name, component.name());
+        component.onFatal(this::fail);
         component.start();
         synchronized (started) {
           started.add(component);

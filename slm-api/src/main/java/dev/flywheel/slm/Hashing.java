@@ -4,11 +4,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** sha256 helpers; every JVM ships SHA-256, so its absence is an error, not a condition. */
-final class Hashing {
+/**
+ * sha256 helpers, shared by the bundle and the recipes that write one; every JVM ships SHA-256, so
+ * its absence is an error, not a condition.
+ */
+public final class Hashing {
   private Hashing() {}
 
-  static MessageDigest sha256() {
+  /** A fresh SHA-256 digest. */
+  public static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -16,7 +20,8 @@ final class Hashing {
     }
   }
 
-  static String sha256Hex(byte[] bytes) {
+  /** Lower-case hex sha256 of {@code bytes}. */
+  public static String sha256Hex(byte[] bytes) {
     return HexFormat.of().formatHex(sha256().digest(bytes));
   }
 }

@@ -33,8 +33,8 @@ import java.util.TreeMap;
  *     the {@code bag} mean
  * @param minValidation with early stopping ({@code patience > 0}) and a validation split of fewer
  *     examples than this, the split is too small to stop on: the run instead chooses the epoch
- *     count by {@value TextClassifierTrainer#FOLDS}-fold cross-validation over all examples and
- *     then trains on all of them for that many epochs; 0 always uses the split
+ *     count by 5-fold cross-validation over all examples and then trains on all of them for that
+ *     many epochs; 0 always uses the split
  * @param cjkNgrams {@code bag} only: the longest character n-gram taken from runs of Han, Kana or
  *     Hangul characters (scripts written without spaces, where each character is a token): 1 or 2
  *     add nothing to the bag's hashed bigrams of adjacent tokens (the layout before this setting
@@ -346,7 +346,7 @@ public record Hyperparameters(
   }
 
   /** True when a model trained with {@code other} has parameters of the same shapes as this one. */
-  boolean sameShapeAs(Hyperparameters other) {
+  public boolean sameShapeAs(Hyperparameters other) {
     return architecture == other.architecture
         && sequenceLength == other.sequenceLength
         && embeddingDim == other.embeddingDim

@@ -8,7 +8,12 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-/** The recipes on the classpath, by architecture key: the built-in one and the registered ones. */
+/**
+ * The recipes on the classpath, by architecture key. Every recipe registers through {@code
+ * META-INF/services/dev.flywheel.slm.ModelRecipe}: the from-scratch one in {@code flywheel-slm},
+ * the pretrained encoder in {@code flywheel-slm-encoder}. With only this API on the classpath there
+ * are none.
+ */
 public final class Recipes {
   private static final Map<String, ModelRecipe> BY_ARCHITECTURE = load();
 
@@ -17,7 +22,6 @@ public final class Recipes {
   private static Map<String, ModelRecipe> load() {
     Map<String, ModelRecipe> map = new TreeMap<>();
     List<ModelRecipe> all = new ArrayList<>();
-    all.add(new ClassicRecipe());
     ServiceLoader.load(ModelRecipe.class, Recipes.class.getClassLoader()).forEach(all::add);
     for (ModelRecipe r : all) {
       for (String a : r.architectures()) {

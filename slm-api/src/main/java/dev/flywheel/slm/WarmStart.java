@@ -7,7 +7,8 @@ package dev.flywheel.slm;
  * @param reason a human-readable explanation, e.g. {@code "labels differ"}
  */
 public record WarmStart(boolean used, String reason) {
-  static WarmStart notUsed(String reason) {
+  /** A run that started from scratch, and why. */
+  public static WarmStart notUsed(String reason) {
     return new WarmStart(false, reason);
   }
 }

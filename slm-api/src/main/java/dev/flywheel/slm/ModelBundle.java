@@ -139,8 +139,13 @@ public final class ModelBundle {
     }
   }
 
-  /** Assembles a bundle; the manifest's vocabulary and parameter hashes are filled in here. */
-  static ModelBundle create(BundleManifest draft, Tokenizer tokenizer, byte[] parameters) {
+  /**
+   * Assembles a built-in recipe's bundle (format 1); the manifest's vocabulary and parameter hashes
+   * are filled in here.
+   *
+   * @param parameters the network's parameters as DJL writes them
+   */
+  public static ModelBundle create(BundleManifest draft, Tokenizer tokenizer, byte[] parameters) {
     BundleManifest manifest =
         new BundleManifest(
             FORMAT,
@@ -488,8 +493,9 @@ public final class ModelBundle {
     return content == null ? Optional.empty() : Optional.of(content.clone());
   }
 
-  byte[] parameters() {
-    return parameters;
+  /** A copy of a built-in recipe's parameters as DJL wrote them; null for other recipes. */
+  public byte[] parameters() {
+    return parameters == null ? null : parameters.clone();
   }
 
   @Override
