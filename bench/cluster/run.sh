@@ -4,6 +4,8 @@
 # the evaluator), then each fault in turn while an app uploads. Prints one Markdown row per fault.
 #   bench/cluster/run.sh                               every fault
 #   bench/cluster/run.sh faults=leader,worker          some of them
+#   BENCH_MAIN=dev.flywheel.platform.cluster.RestartTime bench/cluster/run.sh examples=20000
+#                                                      flywheel up: restart after kill -9 vs SIGTERM
 # Needs about 8 GB of memory; logs and data stay under platform/target/cluster*/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,4 +18,4 @@ CLASSES=$(mktemp -d platform/target/cluster-classes.XXXXXX)
 cp -r platform/target/classes/. platform/target/test-classes/. "$CLASSES"/
 export DJL_OFFLINE=true
 exec java -Xmx1g -cp "$CLASSES:$(cat platform/target/cluster.classpath)" \
-  dev.flywheel.platform.cluster.ClusterFaults dir=platform/target "$@"
+  "${BENCH_MAIN:-dev.flywheel.platform.cluster.ClusterFaults}" dir=platform/target "$@"

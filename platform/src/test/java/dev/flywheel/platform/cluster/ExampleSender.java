@@ -19,10 +19,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * An app uploading labelled examples in batches to one or more gateways, as a careful client does:
- * every item carries its own idempotency id, and a batch that gets no 202 (an error, a timeout, a
- * gateway gone) is sent again, unchanged, to the next gateway until it is acknowledged. What was
- * acknowledged, and when, is recorded so that a test can count what the topics lost.
+ * An app uploading labelled examples in batches to one or more gateways in turn, as a careful
+ * client does: every item carries its own idempotency id, and a batch that gets no 202 (an error, a
+ * timeout, a gateway gone) is sent again, unchanged, to another gateway until it is acknowledged; a
+ * gateway that failed is skipped for two seconds. What was acknowledged, and when, is recorded so
+ * that a test can count what the topics lost.
  */
 public final class ExampleSender implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +37,11 @@ public final class ExampleSender implements Runnable {
   private final double itemsPerSecond;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final long AVOID_NANOS = 2_000_000_000L;
+
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final long[] downUntil;
+  private int cursor;
   private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
   private final ConcurrentLinkedQueue<Long> ackTimes = new ConcurrentLinkedQueue<>();
   private volatile int failedAttempts;
@@ -62,6 +67,7 @@ public final class ExampleSender implements Runnable {
     this.batchSize = batchSize;
     this.limit = limit;
     this.itemsPerSecond = itemsPerSecond;
+    this.downUntil = new long[gateways.size()];
   }
 
   /**
@@ -80,23 +86,43 @@ public final class ExampleSender implements Runnable {
 
   @Override
   public void run() {
-    int gateway = 0;
     long start = System.nanoTime();
     for (int from = 0; from < limit && running.get(); from += batchSize) {
       pace(start, from);
       byte[] body = body(from, Math.min(limit, from + batchSize));
       while (running.get()) {
-        String url = gateways.get(gateway % gateways.size());
-        if (send(url, body)) {
+        int gateway = nextGateway();
+        if (send(gateways.get(gateway), body)) {
           break;
         }
         failedAttempts++;
-        gateway++;
-        sleep(200);
+        // A gateway that failed is left alone for a while; the batch goes to another at once.
+        downUntil[gateway] = System.nanoTime() + AVOID_NANOS;
+        if (nextGatewayUp() < 0) {
+          sleep(200);
+        }
       }
-      gateway++;
     }
     done = true;
+  }
+
+  /** Round robin over the gateways not recently failed; all of them when every one failed. */
+  private int nextGateway() {
+    int up = nextGatewayUp();
+    int chosen = up >= 0 ? up : cursor % gateways.size();
+    cursor = chosen + 1;
+    return chosen;
+  }
+
+  private int nextGatewayUp() {
+    long now = System.nanoTime();
+    for (int i = 0; i < gateways.size(); i++) {
+      int candidate = (cursor + i) % gateways.size();
+      if (downUntil[candidate] <= now) {
+        return candidate;
+      }
+    }
+    return -1;
   }
 
   private void pace(long start, int sent) {
