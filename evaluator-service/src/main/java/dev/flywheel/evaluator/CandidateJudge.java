@@ -147,12 +147,7 @@ final class CandidateJudge implements AutoCloseable {
       List<Example> examples = new ArrayList<>(holdout.size() + golden.size());
       examples.addAll(holdout);
       examples.addAll(golden);
-      Optional<ModelBundle> championBundle = Optional.empty();
-      if (champion.isPresent()) {
-        championBundle =
-            Optional.of(
-                fetch("champion", champion.get().getArtifactUri(), champion.get().getSha256()));
-      }
+      Optional<ModelBundle> championBundle = fetchChampion(champion);
       try (TextClassifier championModel =
           championBundle.isPresent()
               ? load("champion", championBundle.get(), champion.get().getArtifactUri())
@@ -162,24 +157,8 @@ final class CandidateJudge implements AutoCloseable {
           throw new Refusal(
               "evaluation_set", "the evaluation set is empty (no holdout or golden examples)");
         }
-        checkCancelled();
-        EvaluationReport candidateReport =
-            Evaluator.evaluate(candidateModel, examples, latencySamples);
-        ModelMetrics candidateMetrics = toMetrics(candidateReport, candidateBundle.sizeBytes());
-        Optional<Gate.Comparison> comparison = Optional.empty();
-        ModelMetrics championMetrics = null;
-        if (championModel != null) {
-          checkCancelled();
-          EvaluationReport championReport =
-              Evaluator.evaluate(championModel, examples, latencySamples);
-          championMetrics = toMetrics(championReport, championBundle.get().sizeBytes());
-          comparison =
-              Optional.of(
-                  new Gate.Comparison(
-                      championMetrics,
-                      candidateReport.correctness(),
-                      championReport.correctness()));
-        }
+        Scores scores =
+            score(examples, candidateModel, candidateBundle, championModel, championBundle);
         checkCancelled();
         PriorBaseline prior =
             PriorPredictor.score(
@@ -188,24 +167,79 @@ final class CandidateJudge implements AutoCloseable {
         Gate.Result result =
             Gate.evaluate(
                 policy,
-                candidateMetrics,
-                comparison,
-                Gate.PriorComparison.of(prior, candidateReport.correctness()));
-        long holdoutUsed =
-            examples.stream().filter(e -> !e.id().startsWith(GOLDEN_ID_PREFIX)).count();
-        return base(candidate, champion, started)
-            .setCandidateMetrics(candidateMetrics)
-            .setChampionMetrics(championMetrics)
-            .setChecks(result.checks())
-            .setPValue(result.pValue().orElse(null))
-            .setPrior(prior)
-            .setDecision(result.decision())
-            .setReasons(result.reasons())
-            .setHoldoutExamples(holdoutUsed)
-            .setGoldenExamples(examples.size() - holdoutUsed)
-            .build();
+                scores.candidate(),
+                scores.comparison(),
+                Gate.PriorComparison.of(prior, scores.candidateCorrect()));
+        return completed(candidate, champion, started, examples, scores, prior, result);
       }
     }
+  }
+
+  private Optional<ModelBundle> fetchChampion(Optional<ModelReleased> champion) throws Refusal {
+    if (champion.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        fetch("champion", champion.get().getArtifactUri(), champion.get().getSha256()));
+  }
+
+  /**
+   * The candidate's metrics and per-example correctness on the evaluation set, and, when there is a
+   * champion, its metrics ({@code champion}, else null) and the paired comparison.
+   */
+  private record Scores(
+      ModelMetrics candidate,
+      boolean[] candidateCorrect,
+      ModelMetrics champion,
+      Optional<Gate.Comparison> comparison) {}
+
+  /** Runs the candidate, and the champion when there is one, over the evaluation set. */
+  private Scores score(
+      List<Example> examples,
+      TextClassifier candidateModel,
+      ModelBundle candidateBundle,
+      TextClassifier championModel,
+      Optional<ModelBundle> championBundle)
+      throws Cancelled {
+    checkCancelled();
+    EvaluationReport candidateReport = Evaluator.evaluate(candidateModel, examples, latencySamples);
+    ModelMetrics candidateMetrics = toMetrics(candidateReport, candidateBundle.sizeBytes());
+    if (championModel == null) {
+      return new Scores(candidateMetrics, candidateReport.correctness(), null, Optional.empty());
+    }
+    checkCancelled();
+    EvaluationReport championReport = Evaluator.evaluate(championModel, examples, latencySamples);
+    ModelMetrics championMetrics = toMetrics(championReport, championBundle.get().sizeBytes());
+    return new Scores(
+        candidateMetrics,
+        candidateReport.correctness(),
+        championMetrics,
+        Optional.of(
+            new Gate.Comparison(
+                championMetrics, candidateReport.correctness(), championReport.correctness())));
+  }
+
+  /** The completed evaluation: the gate's verdict and what it was reached on. */
+  private EvaluationCompleted completed(
+      ModelCandidate candidate,
+      Optional<ModelReleased> champion,
+      long started,
+      List<Example> examples,
+      Scores scores,
+      PriorBaseline prior,
+      Gate.Result result) {
+    long holdoutUsed = examples.stream().filter(e -> !e.id().startsWith(GOLDEN_ID_PREFIX)).count();
+    return base(candidate, champion, started)
+        .setCandidateMetrics(scores.candidate())
+        .setChampionMetrics(scores.champion())
+        .setChecks(result.checks())
+        .setPValue(result.pValue().orElse(null))
+        .setPrior(prior)
+        .setDecision(result.decision())
+        .setReasons(result.reasons())
+        .setHoldoutExamples(holdoutUsed)
+        .setGoldenExamples(examples.size() - holdoutUsed)
+        .build();
   }
 
   private void checkCancelled() throws Cancelled {

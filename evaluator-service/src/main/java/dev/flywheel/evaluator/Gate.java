@@ -132,52 +132,74 @@ public final class Gate {
     checks.add(
         atLeast(
             "min_macro_f1", candidate.getMacroF1(), policy.getMinMacroF1(), "holdout macro-F1"));
-    Optional<Double> pValue = Optional.empty();
-    if (comparison.isPresent()) {
-      Comparison cmp = comparison.get();
-      ModelMetrics champion = cmp.champion();
-      checks.add(
-          atMost(
-              "accuracy_regression",
-              champion.getAccuracy() - candidate.getAccuracy(),
-              policy.getMaxAccuracyRegression(),
-              "accuracy drop against the champion"));
-      checks.add(
-          atMost(
-              "macro_f1_regression",
-              champion.getMacroF1() - candidate.getMacroF1(),
-              policy.getMaxMacroF1Regression(),
-              "macro-F1 drop against the champion"));
-      checks.addAll(labelRecallChecks(policy, candidate, champion));
-      checks.add(
-          atLeast(
-              "min_improvement",
-              candidate.getAccuracy() - champion.getAccuracy(),
-              policy.getMinImprovement(),
-              "accuracy gain over the champion"));
-      long b = cmp.championOnly();
-      long c = cmp.candidateOnly();
-      double p = McNemar.exactPValue(b, c);
-      pValue = Optional.of(p);
-      if (policy.getRequireSignificance()) {
-        checks.add(significance(p, policy.getSignificanceLevel(), b, c));
-      }
-    } else {
-      PriorBaseline baseline = prior.prior();
-      checks.add(
-          atLeast(
-              "min_improvement",
-              candidate.getAccuracy() - baseline.getMajorityAccuracy(),
-              policy.getMinImprovement(),
-              "accuracy gain over the prior (always '" + baseline.getMajorityLabel() + "')"));
-      double nullAccuracy =
-          Math.min(1.0, Math.max(0.0, baseline.getMajorityAccuracy() + policy.getMinImprovement()));
-      double p = Binomial.upperTail(prior.candidateCorrect(), prior.examples(), nullAccuracy);
-      pValue = Optional.of(p);
-      if (policy.getRequireSignificance()) {
-        checks.add(priorSignificance(p, policy.getSignificanceLevel(), prior, nullAccuracy));
-      }
+    double p =
+        comparison.isPresent()
+            ? checkAgainstChampion(policy, candidate, comparison.get(), checks)
+            : checkAgainstPrior(policy, candidate, prior, checks);
+    checks.addAll(budgetChecks(policy, candidate));
+    return decide(checks, passedNote(comparison, prior), Optional.of(p));
+  }
+
+  /**
+   * Adds the checks against the champion (regressions, per-label recall, improvement and, when
+   * required, McNemar significance) and returns the McNemar p-value.
+   */
+  private static double checkAgainstChampion(
+      GatePolicy policy, ModelMetrics candidate, Comparison cmp, List<GateCheck> checks) {
+    ModelMetrics champion = cmp.champion();
+    checks.add(
+        atMost(
+            "accuracy_regression",
+            champion.getAccuracy() - candidate.getAccuracy(),
+            policy.getMaxAccuracyRegression(),
+            "accuracy drop against the champion"));
+    checks.add(
+        atMost(
+            "macro_f1_regression",
+            champion.getMacroF1() - candidate.getMacroF1(),
+            policy.getMaxMacroF1Regression(),
+            "macro-F1 drop against the champion"));
+    checks.addAll(labelRecallChecks(policy, candidate, champion));
+    checks.add(
+        atLeast(
+            "min_improvement",
+            candidate.getAccuracy() - champion.getAccuracy(),
+            policy.getMinImprovement(),
+            "accuracy gain over the champion"));
+    long b = cmp.championOnly();
+    long c = cmp.candidateOnly();
+    double p = McNemar.exactPValue(b, c);
+    if (policy.getRequireSignificance()) {
+      checks.add(significance(p, policy.getSignificanceLevel(), b, c));
     }
+    return p;
+  }
+
+  /**
+   * Adds the checks against the prior predictor (improvement and, when required, the binomial test)
+   * and returns the binomial p-value.
+   */
+  private static double checkAgainstPrior(
+      GatePolicy policy, ModelMetrics candidate, PriorComparison prior, List<GateCheck> checks) {
+    PriorBaseline baseline = prior.prior();
+    checks.add(
+        atLeast(
+            "min_improvement",
+            candidate.getAccuracy() - baseline.getMajorityAccuracy(),
+            policy.getMinImprovement(),
+            "accuracy gain over the prior (always '" + baseline.getMajorityLabel() + "')"));
+    double nullAccuracy =
+        Math.min(1.0, Math.max(0.0, baseline.getMajorityAccuracy() + policy.getMinImprovement()));
+    double p = Binomial.upperTail(prior.candidateCorrect(), prior.examples(), nullAccuracy);
+    if (policy.getRequireSignificance()) {
+      checks.add(priorSignificance(p, policy.getSignificanceLevel(), prior, nullAccuracy));
+    }
+    return p;
+  }
+
+  /** The latency and size checks, each only when the policy sets its budget. */
+  private static List<GateCheck> budgetChecks(GatePolicy policy, ModelMetrics candidate) {
+    List<GateCheck> checks = new ArrayList<>();
     if (policy.getMaxLatencyP95Millis() != null) {
       checks.add(
           budget(
@@ -195,15 +217,18 @@ public final class Gate {
               policy.getMaxSizeBytes().doubleValue(),
               "bundle size (bytes)"));
     }
-    String passedNote =
-        comparison.isPresent()
-            ? ""
-            : String.format(
-                Locale.ROOT,
-                " (no champion yet: compared with the prior, always '%s' at %s)",
-                prior.prior().getMajorityLabel(),
-                fmt(prior.prior().getMajorityAccuracy()));
-    return decide(checks, passedNote, pValue);
+    return checks;
+  }
+
+  /** What a release with no champion adds to "all checks passed": the prior it was held to. */
+  private static String passedNote(Optional<Comparison> comparison, PriorComparison prior) {
+    return comparison.isPresent()
+        ? ""
+        : String.format(
+            Locale.ROOT,
+            " (no champion yet: compared with the prior, always '%s' at %s)",
+            prior.prior().getMajorityLabel(),
+            fmt(prior.prior().getMajorityAccuracy()));
   }
 
   private static Result decide(List<GateCheck> checks, String passedNote, Optional<Double> pValue) {

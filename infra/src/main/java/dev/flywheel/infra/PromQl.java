@@ -136,54 +136,74 @@ public final class PromQl {
         i++;
         continue;
       }
-      // A matcher: label (bare or quoted), operator, quoted value; or a quoted metric name alone.
-      int labelEnd;
-      String label;
-      if (c == '"' || c == '\'' || c == '`') {
-        labelEnd = endOfString(body, i);
-        label = unquote(body.substring(i, labelEnd));
-      } else if (isIdentifierStart(c)) {
-        labelEnd = endOfIdentifier(body, i);
-        label = body.substring(i, labelEnd);
-      } else if (c == '$') {
+      if (c == '$') {
         i = endOfVariable(body, i);
         continue;
-      } else {
-        throw new IllegalArgumentException("unexpected '" + c + "' in selector {" + body + "}");
       }
-      int op = skipSpace(body, labelEnd);
-      if (op >= body.length() || body.charAt(op) == ',') {
-        metric = label; // Prometheus 3: {"metric.name"} selects by quoted name
-        i = op;
-        continue;
-      }
-      int opEnd = op;
-      while (opEnd < body.length() && "=!~".indexOf(body.charAt(opEnd)) >= 0) {
-        opEnd++;
-      }
-      String operator = body.substring(op, opEnd);
-      int value = skipSpace(body, opEnd);
-      if (value >= body.length() || "\"'`".indexOf(body.charAt(value)) < 0) {
-        throw new IllegalArgumentException("a matcher needs a quoted value: {" + body + "}");
-      }
-      int valueEnd = endOfString(body, value);
-      String text = unquote(body.substring(value, valueEnd));
-      if ("__name__".equals(label)) {
-        if (!"=".equals(operator)) {
+      Matcher matcher = matcher(body, i);
+      if (matcher.operator() == null) {
+        metric = matcher.label(); // Prometheus 3: {"metric.name"} selects by quoted name
+      } else if ("__name__".equals(matcher.label())) {
+        if (!"=".equals(matcher.operator())) {
           throw new IllegalArgumentException(
-              "cannot check a __name__ matcher with '" + operator + "': {" + body + "}");
+              "cannot check a __name__ matcher with '" + matcher.operator() + "': {" + body + "}");
         }
-        metric = text;
-      } else if ("=".equals(operator)) {
-        labels.put(label, text);
+        metric = matcher.value();
+      } else if ("=".equals(matcher.operator())) {
+        labels.put(matcher.label(), matcher.value());
       }
-      i = valueEnd;
+      i = matcher.end();
     }
     if (metric == null) {
       throw new IllegalArgumentException("a selector without a metric name: {" + body + "}");
     }
     found.add(new Selector(metric, labels));
     return close;
+  }
+
+  /**
+   * One matcher inside a selector body: label, operator and unquoted value, or a quoted metric name
+   * alone (then {@code operator} and {@code value} are null); {@code end} is where reading stopped.
+   */
+  private record Matcher(String label, String operator, String value, int end) {}
+
+  /** Reads the matcher that starts at {@code start}: label (bare or quoted), operator, value. */
+  private static Matcher matcher(String body, int start) {
+    int labelEnd = endOfLabel(body, start);
+    String label =
+        isQuote(body.charAt(start))
+            ? unquote(body.substring(start, labelEnd))
+            : body.substring(start, labelEnd);
+    int op = skipSpace(body, labelEnd);
+    if (op >= body.length() || body.charAt(op) == ',') {
+      return new Matcher(label, null, null, op);
+    }
+    int opEnd = op;
+    while (opEnd < body.length() && "=!~".indexOf(body.charAt(opEnd)) >= 0) {
+      opEnd++;
+    }
+    String operator = body.substring(op, opEnd);
+    int value = skipSpace(body, opEnd);
+    if (value >= body.length() || !isQuote(body.charAt(value))) {
+      throw new IllegalArgumentException("a matcher needs a quoted value: {" + body + "}");
+    }
+    int valueEnd = endOfString(body, value);
+    return new Matcher(label, operator, unquote(body.substring(value, valueEnd)), valueEnd);
+  }
+
+  private static int endOfLabel(String body, int start) {
+    char c = body.charAt(start);
+    if (isQuote(c)) {
+      return endOfString(body, start);
+    }
+    if (isIdentifierStart(c)) {
+      return endOfIdentifier(body, start);
+    }
+    throw new IllegalArgumentException("unexpected '" + c + "' in selector {" + body + "}");
+  }
+
+  private static boolean isQuote(char c) {
+    return c == '"' || c == '\'' || c == '`';
   }
 
   private static String unquote(String quoted) {

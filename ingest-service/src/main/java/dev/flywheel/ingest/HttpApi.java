@@ -147,6 +147,34 @@ final class HttpApi extends VerticleBase {
     Gatekeeper gate =
         new Gatekeeper(contract, config.apiKeys(), limiter, metrics, console.assets());
     ErrorHandler errors = new ErrorHandler(config.maxBodyBytes());
+    Map<String, Gatekeeper.AuthorizedHandler> handlers = handlers(contract);
+    RouterBuilder builder =
+        RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+            .rootHandler(gate.timing())
+            .rootHandler(gate.targetCheck())
+            .rootHandler(gate.keyCheck())
+            .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+            .rootHandler(gate::checkJsonBody);
+    ContractValidation validation = new ContractValidation(contract, BODY_OPERATIONS);
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      addOperationHandler(route, handlers, validation, gate);
+    }
+    Router router = builder.createRouter();
+    this.router = router;
+    // The console's files: exact paths, GET and HEAD, public by the Gatekeeper's allow-list.
+    for (String path : console.assets().paths()) {
+      router.get(path).handler(console.assets()::serve);
+      router.head(path).handler(console.assets()::serve);
+    }
+    router.route().failureHandler(errors::handle);
+    for (int status : new int[] {404, 405, 413, 500}) {
+      router.errorHandler(status, errors::handle);
+    }
+    return router;
+  }
+
+  /** The route table: the handler of each operation id in the contract. */
+  private Map<String, Gatekeeper.AuthorizedHandler> handlers(OpenAPIContract contract) {
     FeedbackHandler feedback =
         new FeedbackHandler(
             topics,
@@ -164,15 +192,6 @@ final class HttpApi extends VerticleBase {
     ReleaseStream stream = new ReleaseStream(registry, openStreams);
     ActivityHandler activity =
         new ActivityHandler(registry, console.activity(), System::currentTimeMillis);
-
-    RouterBuilder builder =
-        RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
-            .rootHandler(gate.timing())
-            .rootHandler(gate.targetCheck())
-            .rootHandler(gate.keyCheck())
-            .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
-            .rootHandler(gate::checkJsonBody);
-    ContractValidation validation = new ContractValidation(contract, BODY_OPERATIONS);
     Map<String, Gatekeeper.AuthorizedHandler> handlers = new LinkedHashMap<>();
     handlers.put("postFeedback", feedback::postFeedback);
     handlers.put("postExamples", feedback::postExamples);
@@ -190,38 +209,36 @@ final class HttpApi extends VerticleBase {
     handlers.put("streamReleases", (ctx, caller) -> stream.stream(ctx));
     handlers.put("getModelActivity", (ctx, caller) -> activity.getActivity(ctx));
     handlers.put("whoami", ActivityHandler::whoami);
-    for (OpenAPIRoute route : builder.getRoutes()) {
-      String operationId = route.getOperation().getOperationId();
-      Gatekeeper.AuthorizedHandler handler = handlers.get(operationId);
-      if (handler == null) {
-        throw new IllegalStateException(
-            "the contract's operation " + operationId + " has no handler");
-      }
-      route.setDoSecurity(false);
-      if (validation.operationIds().contains(operationId)) {
-        // Validated after the authorization, by the compiled validators.
-        route.setDoValidation(false);
-        Gatekeeper.AuthorizedHandler validated = handler;
-        handler =
-            (ctx, caller) -> {
-              if (validation.validate(ctx, operationId)) {
-                validated.handle(ctx, caller);
-              }
-            };
-      }
-      route.addHandler(gate.authorized(operationId, handler));
+    return handlers;
+  }
+
+  /**
+   * Puts the operation's handler on its route behind the authorization and, for a body operation,
+   * the compiled validation that runs after it.
+   */
+  private static void addOperationHandler(
+      OpenAPIRoute route,
+      Map<String, Gatekeeper.AuthorizedHandler> handlers,
+      ContractValidation validation,
+      Gatekeeper gate) {
+    String operationId = route.getOperation().getOperationId();
+    Gatekeeper.AuthorizedHandler handler = handlers.get(operationId);
+    if (handler == null) {
+      throw new IllegalStateException(
+          "the contract's operation " + operationId + " has no handler");
     }
-    Router router = builder.createRouter();
-    this.router = router;
-    // The console's files: exact paths, GET and HEAD, public by the Gatekeeper's allow-list.
-    for (String path : console.assets().paths()) {
-      router.get(path).handler(console.assets()::serve);
-      router.head(path).handler(console.assets()::serve);
+    route.setDoSecurity(false);
+    if (validation.operationIds().contains(operationId)) {
+      // Validated after the authorization, by the compiled validators.
+      route.setDoValidation(false);
+      Gatekeeper.AuthorizedHandler validated = handler;
+      handler =
+          (ctx, caller) -> {
+            if (validation.validate(ctx, operationId)) {
+              validated.handle(ctx, caller);
+            }
+          };
     }
-    router.route().failureHandler(errors::handle);
-    for (int status : new int[] {404, 405, 413, 500}) {
-      router.errorHandler(status, errors::handle);
-    }
-    return router;
+    route.addHandler(gate.authorized(operationId, handler));
   }
 }

@@ -86,23 +86,17 @@ final class PredictHandler {
   void predict(RoutingContext ctx, Principal caller) {
     String model = Requests.pathString(ctx, "model");
     JsonObject body = Requests.bodyObject(ctx);
-    List<String> texts = new ArrayList<>();
     boolean batch = body.containsKey("texts");
-    if (batch) {
-      body.getJsonArray("texts").forEach(t -> texts.add((String) t));
-    } else {
-      texts.add(body.getString("text"));
-    }
-    for (int i = 0; i < texts.size(); i++) {
-      if (!Texts.hasVisibleContent(texts.get(i))) {
-        ctx.fail(
-            ApiException.badRequest(
-                "the request does not match the API contract",
-                List.of(
-                    new ValidationError(
-                        batch ? "texts[" + i + "]" : "text", "has no visible characters"))));
-        return;
-      }
+    List<String> texts = texts(body, batch);
+    int blank = firstBlank(texts);
+    if (blank >= 0) {
+      ctx.fail(
+          ApiException.badRequest(
+              "the request does not match the API contract",
+              List.of(
+                  new ValidationError(
+                      batch ? "texts[" + blank + "]" : "text", "has no visible characters"))));
+      return;
     }
     Optional<ServedModel> acquired = served.acquire(model);
     if (acquired.isEmpty()) {
@@ -119,6 +113,38 @@ final class PredictHandler {
       predictOne(ctx, caller, version, texts, context);
       return;
     }
+    predictOnPool(ctx, caller, version, texts, batch, context);
+  }
+
+  /** The request's {@code texts}, or its one {@code text}. */
+  private static List<String> texts(JsonObject body, boolean batch) {
+    List<String> texts = new ArrayList<>();
+    if (batch) {
+      body.getJsonArray("texts").forEach(t -> texts.add((String) t));
+    } else {
+      texts.add(body.getString("text"));
+    }
+    return texts;
+  }
+
+  /** The index of the first text with no visible characters, or -1. */
+  private static int firstBlank(List<String> texts) {
+    for (int i = 0; i < texts.size(); i++) {
+      if (!Texts.hasVisibleContent(texts.get(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Classifies the texts in one pass on the inference pool, releasing the version after it. */
+  private void predictOnPool(
+      RoutingContext ctx,
+      Principal caller,
+      ServedModel version,
+      List<String> texts,
+      boolean batch,
+      Context context) {
     try {
       inference.execute(
           () -> {
@@ -195,6 +221,7 @@ final class PredictHandler {
             });
   }
 
+  /** Logs each prediction to the predictions topic and, once that is sent, answers the call. */
   private void respond(
       RoutingContext ctx,
       Principal caller,
@@ -202,7 +229,6 @@ final class PredictHandler {
       List<String> texts,
       Outcome outcome,
       boolean batch) {
-    String app = caller.appId();
     String requestId = ctx.request().getHeader("X-Request-Id");
     Instant now = Instant.now();
     List<Outgoing<?, ?>> records = new ArrayList<>();
@@ -211,50 +237,73 @@ final class PredictHandler {
     for (int i = 0; i < texts.size(); i++) {
       Prediction prediction = outcome.predictions().get(i);
       String predictionId = Ids.random();
-      Map<String, Float> scores = new HashMap<>(prediction.scores());
       PredictionLogged logged =
-          PredictionLogged.newBuilder()
-              .setPredictionId(predictionId)
-              .setModel(Events.ref(version.model(), version.version()))
-              .setApp(app)
-              .setInput(texts.get(i))
-              .setLabel(prediction.label())
-              .setScores(scores)
-              .setLatencyMillis(perText)
-              .setRequestId(requestId)
-              .setTimestamp(now)
-              .build();
+          logged(predictionId, caller, version, texts.get(i), prediction, perText, requestId, now);
       records.add(new Outgoing<>(topics.predictions(), predictionId, logged));
-      JsonObject scoreJson = new JsonObject();
-      prediction.scores().forEach((label, score) -> scoreJson.put(label, (double) score));
-      predictions.add(
-          new JsonObject()
-              .put("prediction_id", predictionId)
-              .put("label", prediction.label())
-              .put("scores", scoreJson));
+      predictions.add(predictionJson(predictionId, prediction));
     }
     producer
         .send(ctx.vertx(), records)
-        .onSuccess(
-            v -> {
-              metrics
-                  .counter(
-                      "flywheel.ingest.predictions",
-                      "model",
-                      version.model(),
-                      "version",
-                      Integer.toString(version.version()))
-                  .increment(texts.size());
-              Requests.json(
-                  ctx,
-                  200,
-                  new JsonObject()
-                      .put("model", version.model())
-                      .put("version", version.version())
-                      .put("latency_ms", outcome.latencyMillis())
-                      .put("batch", batch)
-                      .put("predictions", predictions));
-            })
+        .onSuccess(v -> answer(ctx, version, texts.size(), outcome, batch, predictions))
         .onFailure(ctx::fail);
+  }
+
+  private static PredictionLogged logged(
+      String predictionId,
+      Principal caller,
+      ServedModel version,
+      String text,
+      Prediction prediction,
+      double latencyMillis,
+      String requestId,
+      Instant now) {
+    Map<String, Float> scores = new HashMap<>(prediction.scores());
+    return PredictionLogged.newBuilder()
+        .setPredictionId(predictionId)
+        .setModel(Events.ref(version.model(), version.version()))
+        .setApp(caller.appId())
+        .setInput(text)
+        .setLabel(prediction.label())
+        .setScores(scores)
+        .setLatencyMillis(latencyMillis)
+        .setRequestId(requestId)
+        .setTimestamp(now)
+        .build();
+  }
+
+  private static JsonObject predictionJson(String predictionId, Prediction prediction) {
+    JsonObject scoreJson = new JsonObject();
+    prediction.scores().forEach((label, score) -> scoreJson.put(label, (double) score));
+    return new JsonObject()
+        .put("prediction_id", predictionId)
+        .put("label", prediction.label())
+        .put("scores", scoreJson);
+  }
+
+  /** Counts the predictions and answers 200 with them. */
+  private void answer(
+      RoutingContext ctx,
+      ServedModel version,
+      int texts,
+      Outcome outcome,
+      boolean batch,
+      JsonArray predictions) {
+    metrics
+        .counter(
+            "flywheel.ingest.predictions",
+            "model",
+            version.model(),
+            "version",
+            Integer.toString(version.version()))
+        .increment(texts);
+    Requests.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("model", version.model())
+            .put("version", version.version())
+            .put("latency_ms", outcome.latencyMillis())
+            .put("batch", batch)
+            .put("predictions", predictions));
   }
 }

@@ -91,12 +91,7 @@ public final class Topics {
       String prefix, SchemaRegistryClient registry, Map<String, Integer> partitionOverrides) {
     this.prefix = checkName(stripDash(prefix));
     Objects.requireNonNull(registry, "registry");
-    Set<String> unknown = new HashSet<>(partitionOverrides.keySet());
-    unknown.removeAll(BASE_NAMES);
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(
-          "partition overrides name unknown topics " + unknown + "; known: " + BASE_NAMES);
-    }
+    checkKnown(partitionOverrides);
     Layout layout = new Layout(prefix, registry, partitionOverrides);
     this.modelSpecs =
         layout.avro(MODEL_SPECS, 1, CleanupPolicy.COMPACT, Optional.empty(), ModelSpec.class);
@@ -138,14 +133,7 @@ public final class Topics {
             Serdes.ByteArray(),
             Serdes.ByteArray(),
             byte[].class);
-    if (predictions.partitions() != feedback.partitions()) {
-      // The feedback service joins the two by prediction id: they must be co-partitioned.
-      throw new IllegalArgumentException(
-          "predictions and feedback must have the same partition count, not "
-              + predictions.partitions()
-              + " and "
-              + feedback.partitions());
-    }
+    checkCoPartitioned(predictions, feedback);
     this.all =
         List.of(
             modelSpecs,
@@ -161,6 +149,27 @@ public final class Topics {
             releaseRequests,
             quality,
             deadLetters);
+  }
+
+  /** Partition overrides may only name topics of the catalogue. */
+  private static void checkKnown(Map<String, Integer> partitionOverrides) {
+    Set<String> unknown = new HashSet<>(partitionOverrides.keySet());
+    unknown.removeAll(BASE_NAMES);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "partition overrides name unknown topics " + unknown + "; known: " + BASE_NAMES);
+    }
+  }
+
+  /** The feedback service joins the two by prediction id: they must be co-partitioned. */
+  private static void checkCoPartitioned(Topic<?, ?> predictions, Topic<?, ?> feedback) {
+    if (predictions.partitions() != feedback.partitions()) {
+      throw new IllegalArgumentException(
+          "predictions and feedback must have the same partition count, not "
+              + predictions.partitions()
+              + " and "
+              + feedback.partitions());
+    }
   }
 
   /** The catalogue of an installation named {@code prefix}. */

@@ -47,16 +47,35 @@ public record EvaluationReport(
     if (outcomes.isEmpty()) {
       throw new IllegalArgumentException("no outcomes to evaluate");
     }
+    int[][] confusion = confusion(labels, outcomes);
+    int correct = 0;
+    for (ExampleOutcome o : outcomes) {
+      correct += o.correct() ? 1 : 0;
+    }
+    int n = outcomes.size();
+    LabelScores scores = labelScores(labels, confusion);
+    List<ExampleOutcome> sorted = new ArrayList<>(outcomes);
+    sorted.sort(Comparator.comparing(ExampleOutcome::id));
+    return new EvaluationReport(
+        List.copyOf(labels),
+        n,
+        (double) correct / n,
+        scores.macroF1(),
+        scores.perLabel(),
+        confusion,
+        expectedCalibrationError(outcomes),
+        List.copyOf(sorted),
+        latencyP50,
+        latencyP95);
+  }
+
+  /** {@code confusion[truth][predicted]} counts in {@code labels} order. */
+  private static int[][] confusion(List<String> labels, List<ExampleOutcome> outcomes) {
     Map<String, Integer> index = new HashMap<>();
     for (String label : labels) {
       index.put(label, index.size());
     }
-    int c = labels.size();
-    int[][] confusion = new int[c][c];
-    int correct = 0;
-    double[] binConfidence = new double[CALIBRATION_BINS];
-    int[] binCorrect = new int[CALIBRATION_BINS];
-    int[] binCount = new int[CALIBRATION_BINS];
+    int[][] confusion = new int[labels.size()][labels.size()];
     for (ExampleOutcome o : outcomes) {
       Integer t = index.get(o.label());
       Integer p = index.get(o.predicted());
@@ -72,7 +91,16 @@ public record EvaluationReport(
                 + o.predicted());
       }
       confusion[t][p]++;
-      correct += o.correct() ? 1 : 0;
+    }
+    return confusion;
+  }
+
+  /** ECE: the example-weighted gap between accuracy and mean confidence over the bins. */
+  private static double expectedCalibrationError(List<ExampleOutcome> outcomes) {
+    double[] binConfidence = new double[CALIBRATION_BINS];
+    int[] binCorrect = new int[CALIBRATION_BINS];
+    int[] binCount = new int[CALIBRATION_BINS];
+    for (ExampleOutcome o : outcomes) {
       int bin = Math.min(CALIBRATION_BINS - 1, (int) (o.confidence() * CALIBRATION_BINS));
       binConfidence[bin] += o.confidence();
       binCorrect[bin] += o.correct() ? 1 : 0;
@@ -87,6 +115,14 @@ public record EvaluationReport(
         ece += (double) binCount[b] / n * gap;
       }
     }
+    return ece;
+  }
+
+  /** Per-label metrics, and their macro-F1 over labels with support or predictions. */
+  private record LabelScores(Map<String, LabelMetrics> perLabel, double macroF1) {}
+
+  private static LabelScores labelScores(List<String> labels, int[][] confusion) {
+    int c = labels.size();
     Map<String, LabelMetrics> perLabel = new LinkedHashMap<>();
     double f1Sum = 0;
     int f1Labels = 0;
@@ -107,19 +143,7 @@ public record EvaluationReport(
         f1Labels++;
       }
     }
-    List<ExampleOutcome> sorted = new ArrayList<>(outcomes);
-    sorted.sort(Comparator.comparing(ExampleOutcome::id));
-    return new EvaluationReport(
-        List.copyOf(labels),
-        n,
-        (double) correct / n,
-        f1Labels == 0 ? 0 : f1Sum / f1Labels,
-        perLabel,
-        confusion,
-        ece,
-        List.copyOf(sorted),
-        latencyP50,
-        latencyP95);
+    return new LabelScores(perLabel, f1Labels == 0 ? 0 : f1Sum / f1Labels);
   }
 
   /** Correctness per example, in {@link #outcomes()} (example id) order. */

@@ -244,6 +244,14 @@ public record Hyperparameters(
       problems.add("architecture: required");
       return problems;
     }
+    checkSizesAndTraining(problems);
+    checkTextFeatures(problems);
+    checkArchitectureSettings(problems);
+    return problems;
+  }
+
+  /** Ranges every architecture shares: vocabulary, lengths, optimiser and validation settings. */
+  private void checkSizesAndTraining(List<String> problems) {
     check(problems, maxVocab >= 3 && maxVocab <= 5_000_000, "maxVocab", "must be in [3, 5000000]");
     check(problems, minFrequency >= 1, "minFrequency", "must be at least 1");
     check(
@@ -271,6 +279,10 @@ public record Hyperparameters(
         minValidation >= 0,
         "minValidation",
         "must be at least 0 (0 disables cross-validation)");
+  }
+
+  /** The bag's hashed bigrams and the character n-gram range. */
+  private void checkTextFeatures(List<String> problems) {
     if (architecture == Architecture.BAG && bigrams) {
       check(
           problems,
@@ -279,6 +291,10 @@ public record Hyperparameters(
           "must be in [1, 10000000] when bigrams are on");
     }
     check(problems, cjkNgrams >= 1 && cjkNgrams <= 3, "cjkNgrams", "must be in [1, 3]");
+  }
+
+  /** What only the sequence architectures use, and the transformer's layers and heads. */
+  private void checkArchitectureSettings(List<String> problems) {
     if (architecture != Architecture.BAG) {
       check(problems, !bigrams, "bigrams", "only the bag architecture uses bigrams");
       check(problems, cjkNgrams == 1, "cjkNgrams", "only the bag architecture uses n-grams");
@@ -297,7 +313,6 @@ public record Hyperparameters(
           "heads",
           "must divide embeddingDim (" + embeddingDim + ")");
     }
-    return problems;
   }
 
   /**

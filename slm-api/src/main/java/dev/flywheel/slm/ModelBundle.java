@@ -246,19 +246,32 @@ public final class ModelBundle {
               + PARAMETERS
               + " (or a recipe's entries): the zip holds only a manifest");
     }
-    BundleManifest manifest;
+    BundleManifest manifest = readManifest(entries.get(MANIFEST));
+    checkCommon(manifest);
+    if (manifest.formatVersion() >= RECIPE_FORMAT_VERSION) {
+      return parseRecipeEntries(bytes, sha256, manifest, entries);
+    }
+    return parseClassicEntries(bytes, sha256, manifest, entries);
+  }
+
+  private static BundleManifest readManifest(byte[] json) throws BundleException {
     try {
-      manifest = JSON.readValue(entries.get(MANIFEST), BundleManifest.class);
+      return JSON.readValue(json, BundleManifest.class);
     } catch (IOException e) {
       throw new BundleException(
           BundleException.Reason.MALFORMED_MANIFEST,
           "manifest.json unreadable: " + e.getMessage(),
           e);
     }
-    checkCommon(manifest);
-    if (manifest.formatVersion() >= RECIPE_FORMAT_VERSION) {
-      return parseRecipeEntries(bytes, sha256, manifest, entries);
-    }
+  }
+
+  /**
+   * A format-1 bundle: the vocabulary and DJL parameters of the built-in classifier, each checked
+   * against the hash its manifest records.
+   */
+  private static ModelBundle parseClassicEntries(
+      byte[] bytes, String sha256, BundleManifest manifest, Map<String, byte[]> entries)
+      throws BundleException {
     for (String name : List.of(VOCABULARY, PARAMETERS)) {
       if (!entries.containsKey(name)) {
         throw new BundleException(BundleException.Reason.NOT_A_BUNDLE, "missing entry " + name);
@@ -277,6 +290,15 @@ public final class ModelBundle {
           BundleException.Reason.CONTENT_MISMATCH,
           "parameters.djl does not match the manifest's parametersSha256");
     }
+    Tokenizer tokenizer = tokenizer(vocabulary, manifest, hyperparameters);
+    return new ModelBundle(
+        bytes, sha256, manifest, tokenizer, hyperparameters, parameters, Map.of());
+  }
+
+  /** The tokenizer of {@code vocabulary}, checked against the manifest and hyperparameters. */
+  private static Tokenizer tokenizer(
+      byte[] vocabulary, BundleManifest manifest, Hyperparameters hyperparameters)
+      throws BundleException {
     Tokenizer tokenizer;
     try {
       tokenizer = Tokenizer.fromVocabulary(vocabulary, manifest.tokenizer().sequenceLength());
@@ -298,8 +320,7 @@ public final class ModelBundle {
               + hyperparameters.sequenceLength()
               + ")");
     }
-    return new ModelBundle(
-        bytes, sha256, manifest, tokenizer, hyperparameters, parameters, Map.of());
+    return tokenizer;
   }
 
   private static ModelBundle parseRecipeEntries(

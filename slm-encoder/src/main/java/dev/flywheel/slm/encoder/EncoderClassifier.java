@@ -217,45 +217,69 @@ public final class EncoderClassifier implements AutoCloseable {
       throw new WeightFormatException(
           "saved encoder classifier lacks encoder-model.json or head.safetensors");
     }
-    JsonNode m;
-    try {
-      m = JSON.readTree(entries.get("encoder-model.json"));
-    } catch (IOException e) {
-      throw new WeightFormatException("corrupt encoder-model.json: " + e.getMessage(), e);
-    }
+    JsonNode m = description(entries.get("encoder-model.json"));
     BaseModel base = catalogue.bySha256(m.path("base_sha256").asText());
     List<String> labels = new ArrayList<>();
     m.path("labels").forEach(l -> labels.add(l.asText()));
-    JsonNode t = m.path("training");
-    EncoderOptions options =
-        new EncoderOptions(
-            FineTune.parse(m.path("fine_tune").asText()),
-            m.path("max_length").asInt(),
-            m.path("windows").asInt(1),
-            t.path("max_epochs").asInt(1),
-            t.path("batch_size").asInt(1),
-            (float) t.path("learning_rate").asDouble(1e-3),
-            (float) t.path("weight_decay").asDouble(0),
-            (float) t.path("warmup_fraction").asDouble(0),
-            (float) t.path("clip_norm").asDouble(1),
-            t.path("patience").asInt(1),
-            (float) t.path("dropout").asDouble(0),
-            t.path("seed").asLong());
+    EncoderOptions options = options(m);
     Map<String, Tensor> head =
         Safetensors.read(entries.get("head.safetensors"), "head.safetensors");
     Map<String, Tensor> encoder = null;
     if (!options.fineTune().headOnly()) {
-      byte[] weights = entries.get("encoder.safetensors");
-      if (weights == null) {
-        throw new WeightFormatException(
-            "saved " + options.fineTune() + " encoder classifier lacks encoder.safetensors");
-      }
-      encoder = Safetensors.read(weights, "encoder.safetensors");
-      BaseModels.checkWeights(base.config(), encoder, "encoder.safetensors");
+      encoder = encoderWeights(entries.get("encoder.safetensors"), options, base);
     }
+    checkHead(head, labels, base.config().hiddenSize());
+    return new EncoderClassifier(
+        base,
+        options,
+        labels,
+        head.get("head.weight").data(),
+        head.get("head.bias").data(),
+        encoder,
+        device);
+  }
+
+  private static JsonNode description(byte[] json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new WeightFormatException("corrupt encoder-model.json: " + e.getMessage(), e);
+    }
+  }
+
+  /** The options saved in {@code encoder-model.json}, with its {@code training} section. */
+  private static EncoderOptions options(JsonNode m) {
+    JsonNode t = m.path("training");
+    return new EncoderOptions(
+        FineTune.parse(m.path("fine_tune").asText()),
+        m.path("max_length").asInt(),
+        m.path("windows").asInt(1),
+        t.path("max_epochs").asInt(1),
+        t.path("batch_size").asInt(1),
+        (float) t.path("learning_rate").asDouble(1e-3),
+        (float) t.path("weight_decay").asDouble(0),
+        (float) t.path("warmup_fraction").asDouble(0),
+        (float) t.path("clip_norm").asDouble(1),
+        t.path("patience").asInt(1),
+        (float) t.path("dropout").asDouble(0),
+        t.path("seed").asLong());
+  }
+
+  /** The fine-tuned encoder weights a non-{@code head} model must carry, checked against base. */
+  private static Map<String, Tensor> encoderWeights(
+      byte[] weights, EncoderOptions options, BaseModel base) {
+    if (weights == null) {
+      throw new WeightFormatException(
+          "saved " + options.fineTune() + " encoder classifier lacks encoder.safetensors");
+    }
+    Map<String, Tensor> encoder = Safetensors.read(weights, "encoder.safetensors");
+    BaseModels.checkWeights(base.config(), encoder, "encoder.safetensors");
+    return encoder;
+  }
+
+  private static void checkHead(Map<String, Tensor> head, List<String> labels, int hidden) {
     Tensor weight = head.get("head.weight");
     Tensor bias = head.get("head.bias");
-    int hidden = base.config().hiddenSize();
     if (labels.isEmpty()
         || weight == null
         || bias == null
@@ -269,14 +293,6 @@ public final class EncoderClassifier implements AutoCloseable {
               + " head for the labels "
               + labels);
     }
-    return new EncoderClassifier(
-        base,
-        options,
-        labels,
-        head.get("head.weight").data(),
-        head.get("head.bias").data(),
-        encoder,
-        device);
   }
 
   private static void entry(ZipOutputStream zip, String name, byte[] content) throws IOException {

@@ -96,46 +96,15 @@ public final class EncoderRecipe implements ModelRecipe {
   @Override
   public TrainingResult train(TrainingRequest request) {
     long started = System.nanoTime();
-    EncoderSettings settings;
-    try {
-      settings = EncoderSettings.parse(request.settings());
-    } catch (IllegalArgumentException e) {
-      throw new TrainingException(
-          TrainingException.Reason.INVALID_HYPERPARAMETERS, e.getMessage(), e);
-    }
-    ArtifactStore store =
-        request
-            .store()
-            .orElseThrow(
-                () ->
-                    new TrainingException(
-                        TrainingException.Reason.ENGINE_FAILURE,
-                        "the encoder recipe needs an artifact store for its base weights"));
-    Device device;
-    try {
-      device = Devices.select(request.device());
-    } catch (IllegalStateException e) {
-      throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
-    }
+    EncoderSettings settings = parseSettings(request);
+    ArtifactStore store = requireStore(request);
+    Device device = selectDevice(request);
     FineTune mode = settings.resolve(device.isGpu());
     EncoderOptions options = settings.options(mode);
     List<String> labels = request.labels();
     checkLabels(request.examples(), labels);
-    List<Example> train = new ArrayList<>();
-    List<Example> validation = new ArrayList<>();
-    for (Example e : request.examples()) {
-      (unit(e.id(), options.seed()) < settings.validationShare() ? validation : train).add(e);
-    }
-    if (train.isEmpty()) {
-      train = validation;
-      validation = List.of();
-    }
-    BaseModel base;
-    try {
-      base = catalogue(store).builtIn(settings.baseModel());
-    } catch (BaseModelException e) {
-      throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
-    }
+    Split split = split(request.examples(), settings.validationShare(), options.seed());
+    BaseModel base = builtInBase(store, settings.baseModel());
     StartDecision start = decideStart(request, base, mode, options, labels);
     LOG.info(
         "training {} {}: encoder {} ({}) on {}, {} train / {} validation examples, {}",
@@ -144,91 +113,180 @@ public final class EncoderRecipe implements ModelRecipe {
         settings.baseModel(),
         mode,
         device,
-        train.size(),
-        validation.size(),
+        split.train().size(),
+        split.validation().size(),
         start.warmStart().reason());
-    EncoderTrainer.Result result;
+    EncoderTrainer.Result result = fineTune(request, base, split, options, device, start);
+    try (EncoderClassifier classifier = result.classifier()) {
+      BundleManifest draft =
+          manifest(request, settings.toMap(mode), base, metrics(result, split), device, start);
+      ModelBundle bundle = ModelBundle.create(draft, classifier.saveEntries());
+      return trainingResult(bundle, result, split, options, device, start, started);
+    }
+  }
+
+  private static EncoderSettings parseSettings(TrainingRequest request) {
     try {
-      result =
-          EncoderTrainer.train(
-              base,
-              labels,
-              train,
-              validation,
-              options,
-              cache,
-              device,
-              start.start(),
-              (epoch, epochs, loss, accuracy) -> {
-                request
-                    .listener()
-                    .onEpochEnd(
-                        new dev.flywheel.slm.EpochSummary(
-                            epoch, loss, accuracy, Double.NaN, false, Duration.ZERO));
-              });
+      return EncoderSettings.parse(request.settings());
+    } catch (IllegalArgumentException e) {
+      throw new TrainingException(
+          TrainingException.Reason.INVALID_HYPERPARAMETERS, e.getMessage(), e);
+    }
+  }
+
+  private static ArtifactStore requireStore(TrainingRequest request) {
+    return request
+        .store()
+        .orElseThrow(
+            () ->
+                new TrainingException(
+                    TrainingException.Reason.ENGINE_FAILURE,
+                    "the encoder recipe needs an artifact store for its base weights"));
+  }
+
+  private static Device selectDevice(TrainingRequest request) {
+    try {
+      return Devices.select(request.device());
+    } catch (IllegalStateException e) {
+      throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
+    }
+  }
+
+  /** The examples a run trains on and those it validates on. */
+  private record Split(List<Example> train, List<Example> validation) {}
+
+  /**
+   * Puts each example in validation when its {@link #unit} value falls under {@code share}; when
+   * that leaves nothing to train on, trains on all of them and validates on none.
+   */
+  private static Split split(List<Example> examples, double share, long seed) {
+    List<Example> train = new ArrayList<>();
+    List<Example> validation = new ArrayList<>();
+    for (Example e : examples) {
+      (unit(e.id(), seed) < share ? validation : train).add(e);
+    }
+    if (train.isEmpty()) {
+      return new Split(validation, List.of());
+    }
+    return new Split(train, validation);
+  }
+
+  private BaseModel builtInBase(ArtifactStore store, String name) {
+    try {
+      return catalogue(store).builtIn(name);
+    } catch (BaseModelException e) {
+      throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
+    }
+  }
+
+  /** Runs the epochs, reporting each to the request's listener. */
+  private EncoderTrainer.Result fineTune(
+      TrainingRequest request,
+      BaseModel base,
+      Split split,
+      EncoderOptions options,
+      Device device,
+      StartDecision start) {
+    try {
+      return EncoderTrainer.train(
+          base,
+          request.labels(),
+          split.train(),
+          split.validation(),
+          options,
+          cache,
+          device,
+          start.start(),
+          (epoch, epochs, loss, accuracy) -> {
+            request
+                .listener()
+                .onEpochEnd(
+                    new dev.flywheel.slm.EpochSummary(
+                        epoch, loss, accuracy, Double.NaN, false, Duration.ZERO));
+          });
     } catch (CancellationException e) {
       Thread.currentThread().interrupt();
       throw new TrainingException(TrainingException.Reason.INTERRUPTED, e.getMessage(), e);
     } catch (IllegalStateException e) {
       throw new TrainingException(TrainingException.Reason.NON_FINITE_LOSS, e.getMessage(), e);
     }
-    try (EncoderClassifier classifier = result.classifier()) {
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      metrics.put("epochsRun", (double) result.epochs());
-      metrics.put("bestEpoch", (double) result.bestEpoch());
-      metrics.put("trainExamples", (double) train.size());
-      metrics.put("validationExamples", (double) validation.size());
-      metrics.put("encodedTexts", (double) result.encodedTexts());
-      if (Double.isFinite(result.bestValidationAccuracy())) {
-        metrics.put("validationAccuracy", result.bestValidationAccuracy());
-      }
-      ModelBundle parent = request.parent().orElse(null);
-      BaseModelCard card = base.card();
-      BundleManifest draft =
-          new BundleManifest(
-              ModelBundle.FORMAT,
-              ModelBundle.RECIPE_FORMAT_VERSION,
-              request.modelName(),
-              request.version(),
-              ModelBundle.TASK_TEXT_CLASSIFICATION,
-              ARCHITECTURE,
-              settings.toMap(mode),
-              labels,
-              null,
-              null,
-              null,
-              metrics,
-              new BundleManifest.Lineage(
-                  parent == null ? null : parent.manifest().version(),
-                  parent == null ? null : parent.sha256(),
-                  new HashMap<>(request.datasetSnapshot()),
-                  request.requestId().orElse(null),
-                  start.warmStart().used()),
-              Instant.now().toString(),
-              Engine.getDjlVersion(),
-              "PyTorch",
-              Engine.getEngine("PyTorch").getVersion(),
-              device.toString(),
-              null,
-              info(card));
-      ModelBundle bundle = ModelBundle.create(draft, classifier.saveEntries());
-      double seconds = (System.nanoTime() - started) / 1e9;
-      return new TrainingResult(
-          bundle,
-          result.epochs(),
-          result.bestEpoch(),
-          result.trainLoss(),
-          result.validationAccuracy(),
-          result.bestValidationAccuracy(),
-          train.size(),
-          validation.size(),
-          (double) train.size() * result.epochs() / Math.max(result.seconds(), 1e-9),
-          device.toString(),
-          Duration.ofNanos((long) (seconds * 1e9)),
-          result.epochs() < options.maxEpochs(),
-          start.warmStart(),
-          0);
+  }
+
+  private static Map<String, Double> metrics(EncoderTrainer.Result result, Split split) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("epochsRun", (double) result.epochs());
+    metrics.put("bestEpoch", (double) result.bestEpoch());
+    metrics.put("trainExamples", (double) split.train().size());
+    metrics.put("validationExamples", (double) split.validation().size());
+    metrics.put("encodedTexts", (double) result.encodedTexts());
+    if (Double.isFinite(result.bestValidationAccuracy())) {
+      metrics.put("validationAccuracy", result.bestValidationAccuracy());
     }
+    return metrics;
+  }
+
+  private static BundleManifest manifest(
+      TrainingRequest request,
+      Map<String, String> hyperparameters,
+      BaseModel base,
+      Map<String, Double> metrics,
+      Device device,
+      StartDecision start) {
+    ModelBundle parent = request.parent().orElse(null);
+    BaseModelCard card = base.card();
+    return new BundleManifest(
+        ModelBundle.FORMAT,
+        ModelBundle.RECIPE_FORMAT_VERSION,
+        request.modelName(),
+        request.version(),
+        ModelBundle.TASK_TEXT_CLASSIFICATION,
+        ARCHITECTURE,
+        hyperparameters,
+        request.labels(),
+        null,
+        null,
+        null,
+        metrics,
+        new BundleManifest.Lineage(
+            parent == null ? null : parent.manifest().version(),
+            parent == null ? null : parent.sha256(),
+            new HashMap<>(request.datasetSnapshot()),
+            request.requestId().orElse(null),
+            start.warmStart().used()),
+        Instant.now().toString(),
+        Engine.getDjlVersion(),
+        "PyTorch",
+        Engine.getEngine("PyTorch").getVersion(),
+        device.toString(),
+        null,
+        info(card));
+  }
+
+  private static TrainingResult trainingResult(
+      ModelBundle bundle,
+      EncoderTrainer.Result result,
+      Split split,
+      EncoderOptions options,
+      Device device,
+      StartDecision start,
+      long started) {
+    double seconds = (System.nanoTime() - started) / 1e9;
+    int trainSize = split.train().size();
+    return new TrainingResult(
+        bundle,
+        result.epochs(),
+        result.bestEpoch(),
+        result.trainLoss(),
+        result.validationAccuracy(),
+        result.bestValidationAccuracy(),
+        trainSize,
+        split.validation().size(),
+        (double) trainSize * result.epochs() / Math.max(result.seconds(), 1e-9),
+        device.toString(),
+        Duration.ofNanos((long) (seconds * 1e9)),
+        result.epochs() < options.maxEpochs(),
+        start.warmStart(),
+        0);
   }
 
   private static BaseModelInfo info(BaseModelCard card) {

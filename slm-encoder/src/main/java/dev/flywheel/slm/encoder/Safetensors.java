@@ -33,6 +33,24 @@ public final class Safetensors {
    * @throws WeightFormatException when the file is truncated or malformed
    */
   public static Map<String, Tensor> read(byte[] bytes, String source) {
+    long headerLength = headerLength(bytes, source);
+    Map<String, Map<String, Object>> header = header(bytes, headerLength, source);
+    long dataStart = 8 + headerLength;
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Object>> e : header.entrySet()) {
+      if (e.getKey().equals("__metadata__")) {
+        continue;
+      }
+      Tensor tensor = tensor(bytes, dataStart, e.getKey(), e.getValue(), source);
+      if (tensor != null) {
+        out.put(e.getKey(), tensor);
+      }
+    }
+    return out;
+  }
+
+  /** The length of the JSON header that follows the 8-byte length itself. */
+  private static long headerLength(byte[] bytes, String source) {
     if (bytes.length < 8) {
       throw new WeightFormatException(
           source + ": truncated safetensors file (" + bytes.length + " bytes)");
@@ -48,51 +66,50 @@ public final class Safetensors {
               + bytes.length
               + ")");
     }
-    Map<String, Map<String, Object>> header;
+    return headerLength;
+  }
+
+  private static Map<String, Map<String, Object>> header(
+      byte[] bytes, long headerLength, String source) {
     try {
-      header =
-          JSON.readValue(
-              new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8),
-              new TypeReference<LinkedHashMap<String, Map<String, Object>>>() {});
+      return JSON.readValue(
+          new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8),
+          new TypeReference<LinkedHashMap<String, Map<String, Object>>>() {});
     } catch (IOException e) {
       throw new WeightFormatException(
           source + ": corrupt safetensors header: " + e.getMessage(), e);
     }
-    long dataStart = 8 + headerLength;
+  }
+
+  /**
+   * The tensor a header entry describes, or null when its dtype is not a floating-point one read.
+   */
+  private static Tensor tensor(
+      byte[] bytes, long dataStart, String name, Map<String, Object> entry, String source) {
     long dataLength = bytes.length - dataStart;
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Map<String, Object>> e : header.entrySet()) {
-      if (e.getKey().equals("__metadata__")) {
-        continue;
-      }
-      String name = e.getKey();
-      String dtype = String.valueOf(e.getValue().get("dtype"));
-      long[] shape = longs(e.getValue().get("shape"), source, name);
-      long[] range = longs(e.getValue().get("data_offsets"), source, name);
-      if (range.length != 2 || range[0] < 0 || range[1] < range[0]) {
-        throw new WeightFormatException(source + ": tensor " + name + " has bad data_offsets");
-      }
-      if (range[1] > dataLength) {
-        throw new WeightFormatException(
-            source
-                + ": truncated safetensors file: tensor "
-                + name
-                + " ends at byte "
-                + range[1]
-                + " of the data but only "
-                + dataLength
-                + " are present");
-      }
-      ByteBuffer data =
-          ByteBuffer.wrap(bytes, (int) (dataStart + range[0]), (int) (range[1] - range[0]))
-              .slice()
-              .order(ByteOrder.LITTLE_ENDIAN);
-      float[] values = decode(dtype, data, source, name);
-      if (values != null) {
-        out.put(name, new Tensor(name, shape, values));
-      }
+    String dtype = String.valueOf(entry.get("dtype"));
+    long[] shape = longs(entry.get("shape"), source, name);
+    long[] range = longs(entry.get("data_offsets"), source, name);
+    if (range.length != 2 || range[0] < 0 || range[1] < range[0]) {
+      throw new WeightFormatException(source + ": tensor " + name + " has bad data_offsets");
     }
-    return out;
+    if (range[1] > dataLength) {
+      throw new WeightFormatException(
+          source
+              + ": truncated safetensors file: tensor "
+              + name
+              + " ends at byte "
+              + range[1]
+              + " of the data but only "
+              + dataLength
+              + " are present");
+    }
+    ByteBuffer data =
+        ByteBuffer.wrap(bytes, (int) (dataStart + range[0]), (int) (range[1] - range[0]))
+            .slice()
+            .order(ByteOrder.LITTLE_ENDIAN);
+    float[] values = decode(dtype, data, source, name);
+    return values == null ? null : new Tensor(name, shape, values);
   }
 
   private static float[] decode(String dtype, ByteBuffer data, String source, String name) {

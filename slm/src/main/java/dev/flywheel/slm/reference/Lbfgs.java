@@ -21,17 +21,12 @@ final class Lbfgs {
    */
   static Result minimize(Objective f, double[] x, int memory, double tolerance, int maxIterations) {
     int n = x.length;
-    double[][] s = new double[memory][n];
-    double[][] y = new double[memory][n];
-    double[] rho = new double[memory];
-    double[] alpha = new double[memory];
+    History history = new History(memory, n);
     double[] g = new double[n];
     double[] gNew = new double[n];
     double[] d = new double[n];
     double[] xNew = new double[n];
     double fx = f.evaluate(x, g);
-    int stored = 0;
-    int next = 0;
     int iteration = 0;
     while (true) {
       double gMax = maxAbs(g);
@@ -42,8 +37,90 @@ final class Lbfgs {
         return new Result(fx, iteration, gMax, false);
       }
       iteration++;
-      // Two-loop recursion: d = -H g.
-      System.arraycopy(g, 0, d, 0, n);
+      double slope = descentDirection(history, g, d);
+      LineSearch search = lineSearch(f, x, d, fx, slope, xNew, gNew);
+      double fNew = search.value();
+      if (!(fNew < fx) && search.exhausted()) {
+        return new Result(fx, iteration, maxAbs(g), false);
+      }
+      history.remember(x, xNew, g, gNew);
+      boolean flat = Math.abs(fx - fNew) <= 1e-12 * Math.max(1.0, Math.abs(fx));
+      System.arraycopy(xNew, 0, x, 0, n);
+      System.arraycopy(gNew, 0, g, 0, n);
+      fx = fNew;
+      if (flat) {
+        return new Result(fx, iteration, maxAbs(g), true);
+      }
+    }
+  }
+
+  /**
+   * Writes the search direction {@code -H g} into {@code d} and returns its slope {@code g . d};
+   * when that is not downhill (numerical trouble), restarts from steepest descent and forgets the
+   * history.
+   */
+  private static double descentDirection(History history, double[] g, double[] d) {
+    history.inverseHessianTimes(g, d);
+    for (int i = 0; i < d.length; i++) {
+      d[i] = -d[i];
+    }
+    double slope = dot(g, d);
+    if (slope >= 0) {
+      for (int i = 0; i < d.length; i++) {
+        d[i] = -g[i] / Math.max(1.0, Math.sqrt(dot(g, g)));
+      }
+      slope = dot(g, d);
+      history.forget();
+    }
+    return slope;
+  }
+
+  /** The value at the accepted step, and whether the search gave up without an Armijo step. */
+  private record LineSearch(double value, boolean exhausted) {}
+
+  /**
+   * Backtracks from a unit step along {@code d}, halving until the Armijo condition holds or 50
+   * halvings ran; leaves the point tried last in {@code xNew} and its gradient in {@code gNew}.
+   */
+  private static LineSearch lineSearch(
+      Objective f, double[] x, double[] d, double fx, double slope, double[] xNew, double[] gNew) {
+    double step = 1.0;
+    double fNew;
+    int tries = 0;
+    while (true) {
+      for (int i = 0; i < x.length; i++) {
+        xNew[i] = x[i] + step * d[i];
+      }
+      fNew = f.evaluate(xNew, gNew);
+      if (fNew <= fx + 1e-4 * step * slope || ++tries > 50) {
+        break;
+      }
+      step *= 0.5;
+    }
+    return new LineSearch(fNew, tries > 50);
+  }
+
+  /** The last {@code memory} steps and gradient changes, kept in a ring. */
+  private static final class History {
+    private final int memory;
+    private final double[][] s;
+    private final double[][] y;
+    private final double[] rho;
+    private final double[] alpha;
+    private int stored;
+    private int next;
+
+    History(int memory, int n) {
+      this.memory = memory;
+      this.s = new double[memory][n];
+      this.y = new double[memory][n];
+      this.rho = new double[memory];
+      this.alpha = new double[memory];
+    }
+
+    /** Two-loop recursion: writes {@code H g} into {@code d}. */
+    void inverseHessianTimes(double[] g, double[] d) {
+      System.arraycopy(g, 0, d, 0, g.length);
       for (int k = 0; k < stored; k++) {
         int j = Math.floorMod(next - 1 - k, memory);
         alpha[j] = rho[j] * dot(s[j], d);
@@ -56,7 +133,7 @@ final class Lbfgs {
       } else {
         gamma = 1.0 / Math.max(1.0, Math.sqrt(dot(g, g)));
       }
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < d.length; i++) {
         d[i] *= gamma;
       }
       for (int k = stored - 1; k >= 0; k--) {
@@ -64,37 +141,17 @@ final class Lbfgs {
         double beta = rho[j] * dot(y[j], d);
         axpy(alpha[j] - beta, s[j], d);
       }
-      for (int i = 0; i < n; i++) {
-        d[i] = -d[i];
-      }
-      double slope = dot(g, d);
-      if (slope >= 0) {
-        // Not a descent direction (numerical trouble): restart from steepest descent.
-        for (int i = 0; i < n; i++) {
-          d[i] = -g[i] / Math.max(1.0, Math.sqrt(dot(g, g)));
-        }
-        slope = dot(g, d);
-        stored = 0;
-      }
-      double step = 1.0;
-      double fNew;
-      int tries = 0;
-      while (true) {
-        for (int i = 0; i < n; i++) {
-          xNew[i] = x[i] + step * d[i];
-        }
-        fNew = f.evaluate(xNew, gNew);
-        if (fNew <= fx + 1e-4 * step * slope || ++tries > 50) {
-          break;
-        }
-        step *= 0.5;
-      }
-      if (!(fNew < fx) && tries > 50) {
-        return new Result(fx, iteration, maxAbs(g), false);
-      }
+    }
+
+    void forget() {
+      stored = 0;
+    }
+
+    /** Records the step from x to xNew, unless its curvature is too small to keep. */
+    void remember(double[] x, double[] xNew, double[] g, double[] gNew) {
       double[] sNext = s[next];
       double[] yNext = y[next];
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < x.length; i++) {
         sNext[i] = xNew[i] - x[i];
         yNext[i] = gNew[i] - g[i];
       }
@@ -103,13 +160,6 @@ final class Lbfgs {
         rho[next] = 1.0 / sy;
         next = (next + 1) % memory;
         stored = Math.min(stored + 1, memory);
-      }
-      boolean flat = Math.abs(fx - fNew) <= 1e-12 * Math.max(1.0, Math.abs(fx));
-      System.arraycopy(xNew, 0, x, 0, n);
-      System.arraycopy(gNew, 0, g, 0, n);
-      fx = fNew;
-      if (flat) {
-        return new Result(fx, iteration, maxAbs(g), true);
       }
     }
   }
