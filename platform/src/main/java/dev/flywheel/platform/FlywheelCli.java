@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /**
  * The {@code flywheel} command: the whole loop in one JVM on the embedded broker ({@code up},
  * {@code demo}), one service against a real cluster ({@code service}), bulk import, or just the
- * embedded broker and registry ({@code infra}).
+ * embedded broker and registry ({@code infra}), or the schema registry alone against a cluster
+ * ({@code registry}).
  */
 @Command(
     name = "flywheel",
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
       ServiceCommand.class,
       ImportCommand.class,
       InfraCommand.class,
+      RegistryCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FlywheelCli implements Runnable {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * to the {@code onFatal} callback (typically {@code ServiceRunner::fail}), so the process exits
  * non-zero instead of running on without processing.
  *
- * <p>This class owns the application's state listener and uncaught-exception handler.
+ * <p>This class owns the application's state listener, its restore listener (which logs what each
+ * store's restore from its changelog cost) and its uncaught-exception handler.
  */
 public final class StreamsService implements Service {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsService.class);
@@ -49,6 +50,7 @@ public final class StreamsService implements Service {
     this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
     Objects.requireNonNull(onFatal, "onFatal");
     streams.setStateListener(this::onStateChange);
+    streams.setGlobalStateRestoreListener(new RestoreLog(name));
     streams.setUncaughtExceptionHandler(
         error -> {
           // Report before waking start(): whoever sees start() fail can rely on onFatal having

@@ -109,6 +109,22 @@ class KafkaClientsTest {
   }
 
   @Test
+  void shouldEndTheSessionOfAKilledMemberAfterTenSecondsUnlessTold() {
+    assertThat(clients(Map.of()).consumerConfig("requests", "flywheel-trainer"))
+        .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    assertThat(clients(Map.of()).streamsConfig("flywheel-feedback"))
+        .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    assertThat(
+            clients(Map.of("FLYWHEEL_KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "45000"))
+                .consumerConfig("requests", "flywheel-trainer"))
+        .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "45000");
+    assertThat(
+            clients(Map.of("FLYWHEEL_KAFKA_STREAMS_SESSION_TIMEOUT_MS", "45000"))
+                .streamsConfig("flywheel-feedback"))
+        .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "45000");
+  }
+
+  @Test
   void shouldGiveEveryClientOfAProcessItsOwnId() {
     KafkaClients clients = clients(Map.of("FLYWHEEL_INSTANCE_ID", "a"));
 
