@@ -1,17 +1,15 @@
 package dev.flywheel.trainer;
 
-import dev.flywheel.common.kafka.ErrorClassifier;
 import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.kafka.TransactionalProcessor;
 import dev.flywheel.common.lifecycle.Service;
 import dev.flywheel.common.snapshot.ExampleSnapshotReader;
 import dev.flywheel.events.LabeledExample;
 import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.RetrainRequested;
 import dev.flywheel.events.TrainingFailed;
-import dev.flywheel.schemas.DeadLetters;
 import dev.flywheel.schemas.Topic;
 import dev.flywheel.trainer.TrainerMetrics.Outcome;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +38,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -78,6 +75,7 @@ final class TrainingWorker implements Service {
   private volatile Instant closeDeadline;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> producer;
+  private TransactionalProcessor processor;
   private ExampleSnapshotReader snapshots;
   private ExecutorService trainer;
   private Thread poller;
@@ -156,6 +154,15 @@ final class TrainingWorker implements Service {
         new KafkaConsumer<>(
             consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     producer = newProducer();
+    processor =
+        new TransactionalProcessor(
+            producer,
+            consumer,
+            SERVICE,
+            ctx.topics().deadLetters().name(),
+            ctx.clock(),
+            ctx.config().retryBackoff(),
+            (record, error) -> {});
     Topic<String, LabeledExample> examples = ctx.topics().examples();
     snapshots =
         ExampleSnapshotReader.create(
@@ -340,8 +347,7 @@ final class TrainingWorker implements Service {
                 ? failed.cause()
                 : new IllegalStateException(failed.failure().getMessage());
         for (Request r : claim.all()) {
-          records.add(
-              DeadLetters.record(deadLetterTopic(), r.record(), SERVICE, cause, Instant.now()));
+          records.add(processor.deadLetterRecord(r.record(), cause));
         }
         kind = Outcome.DEAD_LETTERED;
       }
@@ -368,11 +374,7 @@ final class TrainingWorker implements Service {
             : Map.of();
     Request head = claim.head();
     LOG.warn("worker {}: dead-lettering undecodable {}: {}", id, head, head.poison().toString());
-    if (transact(
-        List.of(
-            DeadLetters.record(
-                deadLetterTopic(), head.record(), SERVICE, head.poison(), Instant.now())),
-        offsets)) {
+    if (transact(List.of(processor.deadLetterRecord(head.record(), head.poison())), offsets)) {
       ctx.metrics().count(Outcome.DEAD_LETTERED);
     } else {
       rewind(claim, Instant.now());
@@ -384,36 +386,13 @@ final class TrainingWorker implements Service {
    *
    * @return false when the transaction was aborted (e.g. this worker lost the partition and the
    *     group refused the offsets): nothing of it is visible then
+   * @throws org.apache.kafka.common.KafkaException a fatal error: polling stops and the worker
+   *     fails (see {@link TransactionalProcessor})
    */
   private boolean transact(
       List<ProducerRecord<byte[], byte[]>> records,
       Map<TopicPartition, OffsetAndMetadata> offsets) {
-    try {
-      producer.beginTransaction();
-      for (ProducerRecord<byte[], byte[]> record : records) {
-        producer.send(record);
-      }
-      if (!offsets.isEmpty()) {
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-      }
-      producer.commitTransaction();
-      return true;
-    } catch (KafkaException e) {
-      LOG.warn("worker {}: outcome transaction failed: {}", id, e.toString());
-      if (ErrorClassifier.isFatal(e)) {
-        // Fenced or broken: this producer cannot abort; a new one with the same id fences it.
-        producer.close(Duration.ZERO);
-        producer = newProducer();
-      } else {
-        try {
-          producer.abortTransaction();
-        } catch (KafkaException abortFailed) {
-          producer.close(Duration.ZERO);
-          producer = newProducer();
-        }
-      }
-      return false;
-    }
+    return processor.tryCommit(records, offsets);
   }
 
   /** Forgets the claim's partition's pending requests and reads them again from its head. */
@@ -426,24 +405,13 @@ final class TrainingWorker implements Service {
   }
 
   private ProducerRecord<byte[], byte[]> candidateRecord(ModelCandidate candidate) {
-    Topic<String, ModelCandidate> topic = ctx.topics().candidates();
-    String key = candidate.getModel().getModel();
-    return new ProducerRecord<>(
-        topic.name(),
-        key.getBytes(StandardCharsets.UTF_8),
-        topic.valueSerde().serializer().serialize(topic.name(), candidate));
+    return TransactionalProcessor.record(
+        ctx.topics().candidates(), candidate.getModel().getModel(), candidate);
   }
 
   private ProducerRecord<byte[], byte[]> failureRecord(TrainingFailed failed) {
-    Topic<String, TrainingFailed> topic = ctx.topics().trainingFailures();
-    return new ProducerRecord<>(
-        topic.name(),
-        failed.getModel().getBytes(StandardCharsets.UTF_8),
-        topic.valueSerde().serializer().serialize(topic.name(), failed));
-  }
-
-  private String deadLetterTopic() {
-    return ctx.topics().deadLetters().name();
+    return TransactionalProcessor.record(
+        ctx.topics().trainingFailures(), failed.getModel(), failed);
   }
 
   private void updateLag() {
