@@ -37,7 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,10 +54,6 @@ public final class TextClassifierTrainer {
 
   /** Folds of the cross-validation that chooses the epoch count on small data. */
   public static final int FOLDS = 5;
-
-  // DJL's PyTorch gradient collector is one per JVM; a second concurrent run waits here instead
-  // of failing inside the engine.
-  private static final ReentrantLock ONE_RUN_AT_A_TIME = new ReentrantLock(true);
 
   private TextClassifierTrainer() {}
 
@@ -132,7 +127,8 @@ public final class TextClassifierTrainer {
     Encoded train = Encoded.of(split.train(), tokenizer, h, labelIndex);
     Encoded validation = Encoded.of(split.validation(), tokenizer, h, labelIndex);
     try {
-      ONE_RUN_AT_A_TIME.lockInterruptibly();
+      // A second concurrent run waits here instead of failing inside the engine.
+      EngineLock.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TrainingException(
@@ -169,7 +165,7 @@ public final class TextClassifierTrainer {
     } catch (EngineException e) {
       throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
     } finally {
-      ONE_RUN_AT_A_TIME.unlock();
+      EngineLock.release();
     }
   }
 

@@ -14,6 +14,7 @@ import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.schemas.Events;
 import dev.flywheel.slm.BaseModelInfo;
 import dev.flywheel.slm.BundleManifest;
+import dev.flywheel.slm.EngineLock;
 import dev.flywheel.slm.EpochSummary;
 import dev.flywheel.slm.ModelBundle;
 import dev.flywheel.slm.TrainingException;
