@@ -211,7 +211,7 @@ final class TrainingWorker implements Service {
           }
           break;
         }
-        if (closing && Instant.now().isAfter(closeDeadline) && !current.revoked) {
+        if (closing && ctx.clock().instant().isAfter(closeDeadline) && !current.revoked) {
           LOG.warn("worker {}: shutdown timeout, abandoning {}", id, current.run.claim().head());
           current.run.abandon();
           current.future.get(ABANDON_GRACE.toMillis(), TimeUnit.MILLISECONDS);
@@ -269,7 +269,7 @@ final class TrainingWorker implements Service {
   }
 
   private void startNext() {
-    Optional<Claim> next = pending.next(Instant.now());
+    Optional<Claim> next = pending.next(ctx.clock().instant());
     if (next.isEmpty()) {
       consumer.resume(consumer.assignment());
       return;
@@ -306,7 +306,7 @@ final class TrainingWorker implements Service {
   private void finish(InFlight done) throws InterruptedException {
     inFlight.set(null);
     Claim claim = done.run.claim();
-    Duration took = Duration.between(done.run.started(), Instant.now());
+    Duration took = Duration.between(done.run.started(), ctx.clock().instant());
     RunOutcome outcome;
     try {
       outcome = done.future.get();
@@ -324,13 +324,13 @@ final class TrainingWorker implements Service {
     if (outcome instanceof RunOutcome.Cancelled cancelled) {
       LOG.info("worker {}: run of {} stopped: {}", id, claim.head(), cancelled.why());
       ctx.metrics().runEnded(Outcome.CANCELLED, took);
-      rewind(claim, Instant.now());
+      rewind(claim, ctx.clock().instant());
       return;
     }
     if (outcome instanceof RunOutcome.Failed failed && failed.retry()) {
       boolean published = transact(List.of(failureRecord(failed.failure())), Map.of());
       ctx.metrics().runEnded(published ? Outcome.RETRIED : Outcome.CANCELLED, took);
-      rewind(claim, Instant.now().plus(ctx.config().retryBackoff()));
+      rewind(claim, ctx.clock().instant().plus(ctx.config().retryBackoff()));
       return;
     }
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -362,7 +362,7 @@ final class TrainingWorker implements Service {
       LOG.info("worker {}: {} -> {} committed", id, claim.head(), kind.tag());
     } else {
       ctx.metrics().runEnded(Outcome.CANCELLED, took);
-      rewind(claim, Instant.now());
+      rewind(claim, ctx.clock().instant());
     }
   }
 
@@ -377,7 +377,7 @@ final class TrainingWorker implements Service {
     if (transact(List.of(processor.deadLetterRecord(head.record(), head.poison())), offsets)) {
       ctx.metrics().count(Outcome.DEAD_LETTERED);
     } else {
-      rewind(claim, Instant.now());
+      rewind(claim, ctx.clock().instant());
     }
   }
 
@@ -465,7 +465,7 @@ final class TrainingWorker implements Service {
     if (poller == null) {
       return;
     }
-    closeDeadline = Instant.now().plus(ctx.config().shutdownTimeout());
+    closeDeadline = ctx.clock().instant().plus(ctx.config().shutdownTimeout());
     closing = true;
     InFlight current = inFlight.get();
     if (current != null) {
