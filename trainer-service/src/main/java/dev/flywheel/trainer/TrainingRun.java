@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -106,7 +105,7 @@ final class TrainingRun implements Callable<RunOutcome> {
         return new RunOutcome.Cancelled("stopped: " + e);
       }
       FailureReason reason =
-          isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
+          FailureKinds.isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
       return failed(reason, describe(e), versionInProgress(), e);
     } finally {
       thread = null;
@@ -414,7 +413,7 @@ final class TrainingRun implements Callable<RunOutcome> {
         return new RunOutcome.Cancelled(e.getMessage());
       default:
         FailureReason reason =
-            isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
+            FailureKinds.isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
         return failed(reason, describe(e), versionInProgress(), e);
     }
   }
@@ -513,19 +512,6 @@ final class TrainingRun implements Callable<RunOutcome> {
     map.put("holdoutExamples", Long.toString(snapshot.getHoldoutExamples()));
     map.put("takenAt", snapshot.getTakenAt().toString());
     return map;
-  }
-
-  private static boolean isOutOfMemory(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof OutOfMemoryError) {
-        return true;
-      }
-      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-      if (m.contains("out of memory") || m.contains("can't allocate memory")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String describe(Throwable e) {
