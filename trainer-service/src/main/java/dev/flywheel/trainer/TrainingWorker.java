@@ -333,6 +333,14 @@ final class TrainingWorker implements Service {
       rewind(claim, ctx.clock().instant().plus(ctx.config().retryBackoff()));
       return;
     }
+    commitServed(claim, outcome, took);
+  }
+
+  /**
+   * Publishes the outcome of a served claim (a candidate, a final failure with its requests
+   * dead-lettered if so, or nothing when skipped) and commits its requests, in one transaction.
+   */
+  private void commitServed(Claim claim, RunOutcome outcome, Duration took) {
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     Outcome kind;
     if (outcome instanceof RunOutcome.Trained trained) {
@@ -356,7 +364,9 @@ final class TrainingWorker implements Service {
     }
     OptionalLong commit = pending.complete(claim);
     Map<TopicPartition, OffsetAndMetadata> offsets =
-        commit.isPresent() ? Map.of(tp, new OffsetAndMetadata(commit.getAsLong())) : Map.of();
+        commit.isPresent()
+            ? Map.of(claim.partition(), new OffsetAndMetadata(commit.getAsLong()))
+            : Map.of();
     if (transact(records, offsets)) {
       ctx.metrics().runEnded(kind, took);
       LOG.info("worker {}: {} -> {} committed", id, claim.head(), kind.tag());
