@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -72,6 +74,7 @@ final class TrainingWorker implements Service {
   private final AtomicReference<InFlight> inFlight = new AtomicReference<>();
   private volatile Set<TopicPartition> owned = Set.of();
   private volatile boolean closing;
+  private volatile Consumer<Throwable> onFatal = e -> {};
   private volatile Instant closeDeadline;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> producer;
@@ -101,6 +104,12 @@ final class TrainingWorker implements Service {
   @Override
   public String name() {
     return "trainer-worker-" + id;
+  }
+
+  /** Called once with the error that ends the polling thread (after {@link #failure()} is set). */
+  @Override
+  public void onFatal(Consumer<Throwable> handler) {
+    this.onFatal = Objects.requireNonNull(handler, "handler");
   }
 
   String id() {
@@ -241,6 +250,7 @@ final class TrainingWorker implements Service {
     } catch (Throwable t) {
       failure.set(t);
       LOG.error("worker {}: polling stopped by an error", id, t);
+      onFatal.accept(t); // e.g. the producer fenced: the service fails, as the evaluator does
     } finally {
       shutdownClients();
       stopped.countDown();
