@@ -6,23 +6,23 @@ import dev.flywheel.slm.ModelBundle;
 import dev.flywheel.slm.RecipeContext;
 import dev.flywheel.slm.store.ArtifactStore;
 import dev.flywheel.slm.store.ArtifactStoreException;
-import dev.flywheel.slm.store.FileArtifactStore;
+import dev.flywheel.slm.store.BundleFetcher;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where the evaluator fetches bundles and golden sets from, by artifact URI: through the configured
- * {@link ArtifactStore} when there is one, else straight from {@code file:} URIs. Every bundle is
- * verified against the sha256 its event carries before it is used.
+ * Where the evaluator fetches bundles and golden sets from, by artifact URI: bundles through a
+ * {@link BundleFetcher} (the configured {@link ArtifactStore}, else straight from {@code file:}
+ * URIs), golden sets from {@code file:} URIs. Every bundle is verified against the sha256 its event
+ * carries before it is used.
  */
 final class Artifacts {
 
-  private final Optional<ArtifactStore> store;
-  private FileArtifactStore derived;
+  private final BundleFetcher fetcher;
 
   Artifacts(Optional<ArtifactStore> store) {
-    this.store = store;
+    this.fetcher = BundleFetcher.over(store);
   }
 
   /**
@@ -31,16 +31,11 @@ final class Artifacts {
    * @throws IllegalArgumentException for a URI that cannot be fetched
    */
   ModelBundle bundle(String uri, String sha256) throws BundleException {
-    if (store.isPresent()) {
-      byte[] bytes;
-      try {
-        bytes = store.get().read(URI.create(uri));
-      } catch (ArtifactStoreException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
-      }
-      return ModelBundle.fromBytes(bytes, sha256);
+    try {
+      return fetcher.bundle(uri, sha256);
+    } catch (ArtifactStoreException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return ModelBundle.read(localFile(uri), sha256);
   }
 
   /**
@@ -48,16 +43,7 @@ final class Artifacts {
    * store the bundle's blob lives in (where shared pieces such as base weights are too).
    */
   RecipeContext recipeContext(String uri) {
-    Optional<ArtifactStore> s =
-        store.or(() -> FileArtifactStore.rootOfBlob(URI.create(uri)).map(this::fileStore));
-    return new RecipeContext(s, DevicePreference.AUTO);
-  }
-
-  private synchronized ArtifactStore fileStore(Path root) {
-    if (derived == null || !derived.root().equals(root)) {
-      derived = new FileArtifactStore(root);
-    }
-    return derived;
+    return fetcher.recipeContext(uri, DevicePreference.AUTO);
   }
 
   /** The local file behind a {@code file:} URI (golden sets). */

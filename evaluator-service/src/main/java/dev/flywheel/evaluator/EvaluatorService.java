@@ -1,8 +1,7 @@
 package dev.flywheel.evaluator;
 
-import dev.flywheel.common.kafka.ErrorClassifier;
-import dev.flywheel.common.kafka.ErrorKind;
 import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.kafka.TransactionalProcessor;
 import dev.flywheel.common.lifecycle.CloseStack;
 import dev.flywheel.common.lifecycle.Lifecycle;
 import dev.flywheel.common.lifecycle.Service;
@@ -15,18 +14,15 @@ import dev.flywheel.events.EvaluationCompleted;
 import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelReleased;
 import dev.flywheel.events.ReleaseRequested;
-import dev.flywheel.schemas.DeadLetters;
 import dev.flywheel.schemas.Topic;
 import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.BundleException;
 import dev.flywheel.slm.store.ArtifactStores;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,18 +37,14 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +86,7 @@ public final class EvaluatorService implements Service {
   private StateView state;
   private CandidateJudge judge;
   private Artifacts artifacts;
+  private TransactionalProcessor processor;
   private Thread loop;
 
   /**
@@ -211,6 +204,15 @@ public final class EvaluatorService implements Service {
             new ByteArrayDeserializer());
     resources.push("consumer", consumer);
     resources.push("consumer-metrics", Metrics.bind(registry, consumer));
+    processor =
+        new TransactionalProcessor(
+            producer,
+            consumer,
+            SERVICE,
+            topics.deadLetters().name(),
+            clock,
+            RETRY_BACKOFF,
+            (record, error) -> metrics.deadLettered(record.topic()));
     consumer.subscribe(
         List.of(topics.candidates().name(), topics.releaseRequests().name()),
         new ConsumerRebalanceListener() {
@@ -243,13 +245,9 @@ public final class EvaluatorService implements Service {
       while (!closing) {
         state.refresh();
         checkRollbacks(state.drainTouched());
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = consumer.poll(POLL);
-        } catch (WakeupException e) {
+        if (!processor.pollAndProcess(POLL, this::handle, () -> closing)) {
           break;
         }
-        processBatch(records);
       }
     } catch (Throwable e) {
       if (!closing || !(e instanceof WakeupException)) {
@@ -258,55 +256,6 @@ public final class EvaluatorService implements Service {
         LOG.error("evaluation loop failed: {}", e.toString(), e);
         lifecycle.fail();
         onFatal.accept(e);
-      }
-    }
-  }
-
-  private void processBatch(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
-    for (TopicPartition tp : records.partitions()) {
-      for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-        if (closing) {
-          // Leave the rest uncommitted: the next owner of these partitions gets them again.
-          return;
-        }
-        try {
-          handle(record);
-        } catch (KafkaException e) {
-          ErrorKind kind = ErrorClassifier.classify(e);
-          if (kind == ErrorKind.FATAL) {
-            throw e;
-          }
-          if (closing) {
-            return;
-          }
-          if (kind == ErrorKind.PERMANENT) {
-            // This record can never be processed (e.g. an output too large): park it, go on.
-            deadLetter(record, e);
-            continue;
-          }
-          LOG.warn(
-              "processing {}-{}@{} failed ({}); retrying",
-              record.topic(),
-              record.partition(),
-              record.offset(),
-              e.toString());
-          rewind(records, tp, record.offset());
-          Thread.sleep(RETRY_BACKOFF.toMillis());
-          return;
-        }
-      }
-    }
-  }
-
-  /** Seeks every partition of the batch back to its first record not yet committed. */
-  private void rewind(ConsumerRecords<byte[], byte[]> records, TopicPartition failed, long offset) {
-    consumer.seek(failed, offset);
-    boolean after = false;
-    for (TopicPartition tp : records.partitions()) {
-      if (tp.equals(failed)) {
-        after = true;
-      } else if (after) {
-        consumer.seek(tp, records.records(tp).get(0).offset());
       }
     }
   }
@@ -332,11 +281,11 @@ public final class EvaluatorService implements Service {
               ? null
               : topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
     } catch (SerializationException e) {
-      deadLetter(record, e);
+      processor.deadLetter(record, e);
       return Optional.empty();
     }
     if (value == null) {
-      transact(List.of(), record);
+      processor.commit(List.of(), record);
       return Optional.empty();
     }
     return Optional.of(value);
@@ -363,23 +312,13 @@ public final class EvaluatorService implements Service {
     }
     EvaluationCompleted result = evaluation.get();
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-    out.add(
-        record(
-            topics.evaluations().name(),
-            model,
-            result,
-            topics.evaluations().valueSerde().serializer()));
+    out.add(TransactionalProcessor.record(topics.evaluations(), model, result));
     Optional<ModelReleased> release = Optional.empty();
     if (result.getDecision() == Decision.RELEASE) {
       release = Optional.of(Releases.promoted(candidate, result, champion, clock.instant()));
-      out.add(
-          record(
-              topics.releases().name(),
-              model,
-              release.get(),
-              topics.releases().valueSerde().serializer()));
+      out.add(TransactionalProcessor.record(topics.releases(), model, release.get()));
     }
-    transact(out, record);
+    processor.commit(out, record);
     metrics.evaluated(
         result.getDecision(), result.getChecks(), Duration.ofMillis(result.getDurationMillis()));
     LOG.info(
@@ -403,16 +342,11 @@ public final class EvaluatorService implements Service {
       verify(release);
     } catch (IllegalArgumentException e) {
       LOG.warn("release request {} refused: {}", request.getRequestId(), e.getMessage());
-      deadLetter(record, e);
+      processor.deadLetter(record, e);
       return;
     }
-    transact(
-        List.of(
-            record(
-                topics.releases().name(),
-                request.getModel(),
-                release,
-                topics.releases().valueSerde().serializer())),
+    processor.commit(
+        List.of(TransactionalProcessor.record(topics.releases(), request.getModel(), release)),
         record);
     LOG.info(
         "{} v{} released by {} ({}): {}",
@@ -453,25 +387,10 @@ public final class EvaluatorService implements Service {
         continue;
       }
       ModelReleased release = rollback.get();
-      try {
-        transact(
-            List.of(
-                record(
-                    topics.releases().name(),
-                    model,
-                    release,
-                    topics.releases().valueSerde().serializer())),
-            null);
-      } catch (KafkaException e) {
-        if (ErrorClassifier.isFatal(e)) {
-          throw e;
-        }
+      if (!processor.tryCommit(
+          List.of(TransactionalProcessor.record(topics.releases(), model, release)), Map.of())) {
         // Nothing was released: look at this model again on the next turn of the loop.
-        LOG.warn(
-            "{}: rollback to v{} failed ({}); retrying",
-            model,
-            release.getModel().getVersion(),
-            e.toString());
+        LOG.warn("{}: rollback to v{} failed; retrying", model, release.getModel().getVersion());
         state.touch(model);
         continue;
       }
@@ -490,54 +409,6 @@ public final class EvaluatorService implements Service {
     state.released(release);
     metrics.released(release, automatic);
     metrics.champion(release);
-  }
-
-  private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
-    LOG.warn(
-        "parking {}-{}@{} in the dead-letter topic: {}",
-        record.topic(),
-        record.partition(),
-        record.offset(),
-        error.getMessage());
-    transact(
-        List.of(
-            DeadLetters.record(
-                topics.deadLetters().name(), record, SERVICE, error, clock.instant())),
-        record);
-    metrics.deadLettered(record.topic());
-  }
-
-  private static <V> ProducerRecord<byte[], byte[]> record(
-      String topic, String key, V value, Serializer<V> serializer) {
-    return new ProducerRecord<>(
-        topic, key.getBytes(StandardCharsets.UTF_8), serializer.serialize(topic, value));
-  }
-
-  /**
-   * Writes {@code out} and, when {@code consumed} is given, its offset in one transaction. A
-   * failure aborts the transaction (unless the producer is fenced) and is thrown.
-   */
-  private void transact(
-      List<ProducerRecord<byte[], byte[]>> out, ConsumerRecord<byte[], byte[]> consumed) {
-    producer.beginTransaction();
-    try {
-      for (ProducerRecord<byte[], byte[]> r : out) {
-        producer.send(r);
-      }
-      if (consumed != null) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        offsets.put(
-            new TopicPartition(consumed.topic(), consumed.partition()),
-            new OffsetAndMetadata(consumed.offset() + 1));
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-      }
-      producer.commitTransaction();
-    } catch (KafkaException e) {
-      if (!ErrorClassifier.isFatal(e)) {
-        producer.abortTransaction();
-      }
-      throw e;
-    }
   }
 
   /**

@@ -99,13 +99,49 @@ public final class FeedbackTopology {
             ? BuiltInDslStoreSuppliers.IN_MEMORY
             : BuiltInDslStoreSuppliers.ROCKS_DB;
     List<KStream<String, Rejection>> rejections = new ArrayList<>();
+    addTablesAndStores(builder, topics, settings, stores);
+    KStream<String, PredictionLogged> predictions =
+        acceptedPredictions(builder, topics.predictions(), rejections);
+    Map<String, KStream<String, Envelope>> byKind =
+        acceptedFeedbackByKind(builder, topics.feedback(), settings, metrics, rejections);
+    KStream<String, Joined> joined =
+        joinedWithPredictions(predictions, byKind.get("feedback-on-predictions"), settings);
+    KStream<String, Joined> submitted =
+        byKind
+            .get("feedback-submitted")
+            .mapValues(envelope -> new Joined(envelope, null), Named.as("submitted-as-joined"));
+    Map<String, KStream<String, Derived>> derived =
+        derived(joined, submitted, topics.feedback(), settings, metrics);
+    rejections.add(
+        derived
+            .get("derived-rejections")
+            .mapValues(Derived::rejection, Named.as("derived-rejection-values")));
 
-    Topic<String, PredictionLogged> predictionTopic = topics.predictions();
+    quality(topics, settings, metrics, stores, predictions, derived.get("derived-quality"));
+    KStream<String, Resolved> resolved =
+        resolvedExamples(topics, metrics, derived.get("derived-examples"));
+    retrainRequests(
+        builder,
+        topics,
+        settings,
+        metrics,
+        resolved,
+        derived
+            .get("derived-judgements")
+            .mapValues(Derived::signal, Named.as("judgement-signals")));
+
+    deadLetters(topics, metrics, rejections);
+    return builder.build();
+  }
+
+  /** The specs and champions as global tables, and every store the processors use. */
+  private static void addTablesAndStores(
+      StreamsBuilder builder, Topics topics, FeedbackSettings settings, DslStoreSuppliers stores) {
     Topic<String, FeedbackReceived> feedbackTopic = topics.feedback();
     globalTable(builder, topics.modelSpecs(), SPEC_STORE, stores);
     globalTable(builder, topics.releases(), CHAMPION_STORE, stores);
     builder.addStateStore(dedupStore(settings));
-    builder.addStateStore(joinPredictionStore(settings, predictionTopic.valueSerde()));
+    builder.addStateStore(joinPredictionStore(settings, topics.predictions().valueSerde()));
     builder.addStateStore(
         keyValueStore(
             settings,
@@ -127,23 +163,39 @@ public final class FeedbackTopology {
     builder.addStateStore(
         keyValueStore(settings, SIGNAL_BUFFER_STORE, SignalBuffer.pendingSerde(ModelSignal.SERDE))
             .withCachingEnabled());
+  }
 
-    KStream<String, PredictionLogged> predictions =
-        accepted(
-            builder.stream(
-                    predictionTopic.name(),
-                    Consumed.with(predictionTopic.keySerde(), predictionTopic.valueSerde())
-                        .withName("predictions-source"))
-                .processValues(
-                    () -> new PredictionIntake(predictionTopic), Named.as("prediction-intake")),
-            "prediction-intake",
-            rejections);
+  /** Predictions that keep their contract; the others join {@code rejections}. */
+  private static KStream<String, PredictionLogged> acceptedPredictions(
+      StreamsBuilder builder,
+      Topic<String, PredictionLogged> predictionTopic,
+      List<KStream<String, Rejection>> rejections) {
+    return accepted(
+        builder.stream(
+                predictionTopic.name(),
+                Consumed.with(predictionTopic.keySerde(), predictionTopic.valueSerde())
+                    .withName("predictions-source"))
+            .processValues(
+                () -> new PredictionIntake(predictionTopic), Named.as("prediction-intake")),
+        "prediction-intake",
+        rejections);
+  }
+
+  /**
+   * Feedback that keeps its contract and is not a repeat, split into submitted examples ({@code
+   * feedback-submitted}) and feedback on predictions ({@code feedback-on-predictions}).
+   */
+  private static Map<String, KStream<String, Envelope>> acceptedFeedbackByKind(
+      StreamsBuilder builder,
+      Topic<String, FeedbackReceived> feedbackTopic,
+      FeedbackSettings settings,
+      FeedbackMetrics metrics,
+      List<KStream<String, Rejection>> rejections) {
     KStream<String, FeedbackReceived> feedback =
         builder.stream(
             feedbackTopic.name(),
             Consumed.with(feedbackTopic.keySerde(), feedbackTopic.valueSerde())
                 .withName("feedback-source"));
-
     KStream<String, Envelope> accepted =
         accepted(
             feedback.processValues(
@@ -154,57 +206,67 @@ public final class FeedbackTopology {
                 DEDUP_STORE),
             "feedback-intake",
             rejections);
-    Map<String, KStream<String, Envelope>> byKind =
-        accepted
-            .split(Named.as("feedback-"))
-            .branch(
-                (key, envelope) -> envelope.feedback().getKind() == FeedbackKind.EXAMPLE,
-                Branched.as("submitted"))
-            .defaultBranch(Branched.as("on-predictions"));
-    KStream<String, Joined> joined =
-        predictions
-            .mapValues(JoinInput::of, Named.as("predictions-to-join"))
-            .merge(
-                byKind
-                    .get("feedback-on-predictions")
-                    .mapValues(JoinInput::of, Named.as("feedback-to-join")),
-                Named.as("join-inputs"))
-            .process(
-                () ->
-                    new PredictionJoin(
-                        JOIN_PREDICTION_STORE,
-                        JOIN_WAITING_STORE,
-                        settings.joinWindow(),
-                        settings.joinGrace()),
-                Named.as(JOIN),
-                JOIN_PREDICTION_STORE,
-                JOIN_WAITING_STORE);
-    KStream<String, Joined> submitted =
-        byKind
-            .get("feedback-submitted")
-            .mapValues(envelope -> new Joined(envelope, null), Named.as("submitted-as-joined"));
+    return accepted
+        .split(Named.as("feedback-"))
+        .branch(
+            (key, envelope) -> envelope.feedback().getKind() == FeedbackKind.EXAMPLE,
+            Branched.as("submitted"))
+        .defaultBranch(Branched.as("on-predictions"));
+  }
 
-    Map<String, KStream<String, Derived>> derived =
-        joined
-            .merge(submitted, Named.as("joined-and-submitted"))
-            .process(
-                () -> new ExampleDerivation(SPEC_STORE, feedbackTopic, settings, metrics),
-                Named.as("example-derivation"))
-            .split(Named.as("derived-"))
-            .branch((key, d) -> d.quality() != null, Branched.as("quality"))
-            .branch((key, d) -> d.signal() != null, Branched.as("judgements"))
-            .branch((key, d) -> d.example() != null, Branched.as("examples"))
-            .defaultBranch(Branched.as("rejections"));
-    rejections.add(
-        derived
-            .get("derived-rejections")
-            .mapValues(Derived::rejection, Named.as("derived-rejection-values")));
+  /** Feedback on predictions joined with its prediction ({@link PredictionJoin}). */
+  private static KStream<String, Joined> joinedWithPredictions(
+      KStream<String, PredictionLogged> predictions,
+      KStream<String, Envelope> onPredictions,
+      FeedbackSettings settings) {
+    return predictions
+        .mapValues(JoinInput::of, Named.as("predictions-to-join"))
+        .merge(
+            onPredictions.mapValues(JoinInput::of, Named.as("feedback-to-join")),
+            Named.as("join-inputs"))
+        .process(
+            () ->
+                new PredictionJoin(
+                    JOIN_PREDICTION_STORE,
+                    JOIN_WAITING_STORE,
+                    settings.joinWindow(),
+                    settings.joinGrace()),
+            Named.as(JOIN),
+            JOIN_PREDICTION_STORE,
+            JOIN_WAITING_STORE);
+  }
 
-    quality(topics, settings, metrics, stores, predictions, derived.get("derived-quality"));
+  /**
+   * What joined and submitted feedback yield ({@link ExampleDerivation}), split into {@code
+   * derived-quality}, {@code derived-judgements}, {@code derived-examples} and {@code
+   * derived-rejections}.
+   */
+  private static Map<String, KStream<String, Derived>> derived(
+      KStream<String, Joined> joined,
+      KStream<String, Joined> submitted,
+      Topic<String, FeedbackReceived> feedbackTopic,
+      FeedbackSettings settings,
+      FeedbackMetrics metrics) {
+    return joined
+        .merge(submitted, Named.as("joined-and-submitted"))
+        .process(
+            () -> new ExampleDerivation(SPEC_STORE, feedbackTopic, settings, metrics),
+            Named.as("example-derivation"))
+        .split(Named.as("derived-"))
+        .branch((key, d) -> d.quality() != null, Branched.as("quality"))
+        .branch((key, d) -> d.signal() != null, Branched.as("judgements"))
+        .branch((key, d) -> d.example() != null, Branched.as("examples"))
+        .defaultBranch(Branched.as("rejections"));
+  }
 
+  /**
+   * Example candidates, repartitioned by example id and resolved against earlier labels ({@link
+   * ExampleResolver}); the resolved examples are written to the examples topic.
+   */
+  private static KStream<String, Resolved> resolvedExamples(
+      Topics topics, FeedbackMetrics metrics, KStream<String, Derived> candidates) {
     KStream<String, Resolved> resolved =
-        derived
-            .get("derived-examples")
+        candidates
             .mapValues(Derived::example, Named.as("example-candidate-values"))
             .repartition(
                 Repartitioned.<String, LabeledExample>as(EXAMPLE_REPARTITION)
@@ -220,19 +282,7 @@ public final class FeedbackTopology {
             topics.examples().name(),
             Produced.with(topics.examples().keySerde(), topics.examples().valueSerde())
                 .withName("examples-sink"));
-
-    retrainRequests(
-        builder,
-        topics,
-        settings,
-        metrics,
-        resolved,
-        derived
-            .get("derived-judgements")
-            .mapValues(Derived::signal, Named.as("judgement-signals")));
-
-    deadLetters(topics, metrics, rejections);
-    return builder.build();
+    return resolved;
   }
 
   private static void quality(
@@ -292,6 +342,43 @@ public final class FeedbackTopology {
                 .withName("quality-sink"));
   }
 
+  /** Manual retrain requests (the trigger's own requests are not signals). */
+  private static KStream<String, ModelSignal> manualSignals(
+      StreamsBuilder builder, Topic<String, RetrainRequested> requests) {
+    return builder.stream(
+            requests.name(),
+            Consumed.with(requests.keySerde(), requests.valueSerde())
+                .withName("retrain-requests-source"))
+        .filter(
+            (model, request) -> request != null && request.getReason() == RetrainReason.MANUAL,
+            Named.as("manual-requests"))
+        .map(
+            (model, request) ->
+                KeyValue.pair(
+                    request.getModel(),
+                    ModelSignal.manual(request.getModel(), request.getRequestId())),
+            Named.as("manual-signals"));
+  }
+
+  /** Each trained candidate: what the trigger counts new examples from. */
+  private static KStream<String, ModelSignal> trainedSignals(
+      StreamsBuilder builder, Topic<String, ModelCandidate> candidates) {
+    return builder.stream(
+            candidates.name(),
+            Consumed.with(candidates.keySerde(), candidates.valueSerde())
+                .withName("candidates-source"))
+        .filter((model, candidate) -> candidate != null, Named.as("candidates-present"))
+        .map(
+            (model, candidate) ->
+                KeyValue.pair(
+                    candidate.getModel().getModel(),
+                    ModelSignal.trained(
+                        candidate.getModel().getModel(),
+                        candidate.getModel().getVersion(),
+                        candidate.getSnapshot().getTrainExamples())),
+            Named.as("trained-signals"));
+  }
+
   private static void retrainRequests(
       StreamsBuilder builder,
       Topics topics,
@@ -311,36 +398,8 @@ public final class FeedbackTopology {
                         r.firstSeen(),
                         r.labelChanged())),
             Named.as("example-signals"));
-    KStream<String, ModelSignal> manual =
-        builder.stream(
-                requests.name(),
-                Consumed.with(requests.keySerde(), requests.valueSerde())
-                    .withName("retrain-requests-source"))
-            .filter(
-                (model, request) -> request != null && request.getReason() == RetrainReason.MANUAL,
-                Named.as("manual-requests"))
-            .map(
-                (model, request) ->
-                    KeyValue.pair(
-                        request.getModel(),
-                        ModelSignal.manual(request.getModel(), request.getRequestId())),
-                Named.as("manual-signals"));
-    Topic<String, ModelCandidate> candidates = topics.candidates();
-    KStream<String, ModelSignal> trained =
-        builder.stream(
-                candidates.name(),
-                Consumed.with(candidates.keySerde(), candidates.valueSerde())
-                    .withName("candidates-source"))
-            .filter((model, candidate) -> candidate != null, Named.as("candidates-present"))
-            .map(
-                (model, candidate) ->
-                    KeyValue.pair(
-                        candidate.getModel().getModel(),
-                        ModelSignal.trained(
-                            candidate.getModel().getModel(),
-                            candidate.getModel().getVersion(),
-                            candidate.getSnapshot().getTrainExamples())),
-                Named.as("trained-signals"));
+    KStream<String, ModelSignal> manual = manualSignals(builder, requests);
+    KStream<String, ModelSignal> trained = trainedSignals(builder, topics.candidates());
     examples
         .merge(judgements, Named.as("example-and-judgement-signals"))
         .process(

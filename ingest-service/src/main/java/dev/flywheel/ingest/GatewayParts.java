@@ -7,6 +7,7 @@ import dev.flywheel.common.management.CheckResult;
 import dev.flywheel.common.metrics.Metrics;
 import dev.flywheel.common.service.Parts;
 import dev.flywheel.schemas.Topic;
+import dev.flywheel.slm.store.BundleFetcher;
 import io.micrometer.core.instrument.Tag;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;

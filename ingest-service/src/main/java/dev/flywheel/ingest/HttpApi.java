@@ -3,6 +3,7 @@ package dev.flywheel.ingest;
 import dev.flywheel.common.error.ErrorResponse;
 import dev.flywheel.common.error.HttpErrors;
 import dev.flywheel.schemas.Topics;
+import dev.flywheel.slm.store.BundleFetcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;

@@ -3,6 +3,7 @@ package dev.flywheel.ingest;
 import dev.flywheel.common.service.Parts;
 import dev.flywheel.common.service.ServiceDefinition;
 import dev.flywheel.common.service.ServiceSkeleton;
+import dev.flywheel.slm.store.BundleFetcher;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 

@@ -6,6 +6,7 @@ import dev.flywheel.slm.DevicePreference;
 import dev.flywheel.slm.ModelBundle;
 import dev.flywheel.slm.Recipes;
 import dev.flywheel.slm.TextClassifier;
+import dev.flywheel.slm.store.BundleFetcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;

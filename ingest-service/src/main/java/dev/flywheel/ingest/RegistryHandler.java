@@ -5,6 +5,7 @@ import dev.flywheel.slm.DevicePreference;
 import dev.flywheel.slm.RecipeContext;
 import dev.flywheel.slm.Recipes;
 import dev.flywheel.slm.store.ArtifactStoreException;
+import dev.flywheel.slm.store.BundleFetcher;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -24,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
-import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +45,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
   private final Optional<String> authorization;
   private final ExecutorService executor;
   private final HttpClient http;
+  private final Retry retry;
 
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
@@ -76,6 +75,14 @@ public final class SchemaRegistryClient implements AutoCloseable {
             .connectTimeout(config.requestTimeout())
             .executor(executor)
             .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    this.retry =
+        Retry.builder()
+            .maxAttempts((int) Math.min(Integer.MAX_VALUE, config.maxRetries() + 1L))
+            .delay(config.retryBackoff())
+            .backoff(2.0, config.retryBackoff().multipliedBy(1024))
+            .retryOn(SchemaRegistryClient::isTransient)
+            .rethrowLastError()
             .build();
   }
 
@@ -258,45 +265,32 @@ public final class SchemaRegistryClient implements AutoCloseable {
    * retried with exponential backoff, 4xx answers never.
    */
   private JsonNode send(String method, String path, String body, String subject, int schemaId) {
-    int attempt = 0;
-    while (true) {
-      URI base = baseUris.get(Math.floorMod(current.get(), baseUris.size()));
-      HttpRequest request = request(method, base.resolve(base.getPath() + path), body);
-      SchemaRegistryException failure;
-      try {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-          return readJson(response.body(), status);
-        }
-        failure = error(status, response.body(), subject, schemaId);
-        if (status < 500) {
-          throw failure;
-        }
-      } catch (IOException e) {
-        failure =
-            new SchemaRegistryException(
-                "Schema registry at " + base + " cannot be reached: " + e, -1, -1, e);
-        current.incrementAndGet();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptException(e);
-      }
-      if (attempt >= config.maxRetries()) {
-        throw failure;
-      }
-      Duration wait = config.retryBackoff().multipliedBy(1L << Math.min(attempt, 10));
-      LOG.warn(
-          "{} {} failed (attempt {} of {}), retrying in {} ms: {}",
-          method,
-          path,
-          attempt + 1,
-          config.maxRetries() + 1,
-          wait.toMillis(),
-          failure.getMessage());
-      sleep(wait);
-      attempt++;
+    return retry.call(method + " " + path, () -> sendOnce(method, path, body, subject, schemaId));
+  }
+
+  private JsonNode sendOnce(String method, String path, String body, String subject, int schemaId)
+      throws InterruptedException {
+    URI base = baseUris.get(Math.floorMod(current.get(), baseUris.size()));
+    HttpRequest request = request(method, base.resolve(base.getPath() + path), body);
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      current.incrementAndGet(); // the next attempt asks the next registry of the list
+      throw new SchemaRegistryException(
+          "Schema registry at " + base + " cannot be reached: " + e, -1, -1, e);
     }
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return readJson(response.body(), status);
+    }
+    throw error(status, response.body(), subject, schemaId);
+  }
+
+  /** A 5xx answer, or no answer at all (status -1), may pass; anything else will not. */
+  private static boolean isTransient(Throwable error) {
+    return error instanceof SchemaRegistryException failure
+        && (failure.httpStatus() >= 500 || failure.httpStatus() == -1);
   }
 
   private HttpRequest request(String method, URI uri, String body) {
@@ -348,15 +342,6 @@ public final class SchemaRegistryClient implements AutoCloseable {
         "Schema registry answered " + status + " error " + code + what + ": " + message,
         code,
         status);
-  }
-
-  private static void sleep(Duration wait) {
-    try {
-      Thread.sleep(wait.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptException(e);
-    }
   }
 
   private static URI base(String url) {

@@ -95,6 +95,10 @@ public final class TopicEnsurer {
     return new EnsureReport(sorted(created), sorted(alreadyOk), mismatches);
   }
 
+  /** What the cluster says of the topics to check. */
+  private record Described(
+      Map<String, TopicDescription> topics, Map<ConfigResource, Config> configs) {}
+
   private static void check(
       Admin admin,
       List<Topic<?, ?>> topics,
@@ -105,26 +109,31 @@ public final class TopicEnsurer {
     List<String> names = topics.stream().map(Topic::name).toList();
     List<ConfigResource> resources =
         names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, TopicDescription> descriptions;
-    Map<ConfigResource, Config> configs;
-    while (true) {
-      try {
-        descriptions =
-            await(admin.describeTopics(names).allTopicNames(), timeout, "describe topics " + names);
-        configs =
-            await(admin.describeConfigs(resources).all(), timeout, "describe configs of " + names);
-        break;
-      } catch (KafkaException e) {
-        // A topic created a moment ago (by us or a racing service) is listed before every
-        // broker's metadata knows it: wait for the metadata, within the timeout.
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
-            || System.nanoTime() > deadline) {
-          throw e;
-        }
-        pause(METADATA_RETRY);
-      }
-    }
+    // A topic created a moment ago (by us or a racing service) is listed before every broker's
+    // metadata knows it: wait for the metadata, within the timeout.
+    Retry untilKnown =
+        Retry.builder()
+            .maxAttempts(Integer.MAX_VALUE)
+            .timeout(timeout)
+            .delay(METADATA_RETRY)
+            .retryOn(e -> e.getCause() instanceof UnknownTopicOrPartitionException)
+            .rethrowLastError()
+            .build();
+    Described described =
+        untilKnown.call(
+            "describe topics " + names,
+            () ->
+                new Described(
+                    await(
+                        admin.describeTopics(names).allTopicNames(),
+                        timeout,
+                        "describe topics " + names),
+                    await(
+                        admin.describeConfigs(resources).all(),
+                        timeout,
+                        "describe configs of " + names)));
+    Map<String, TopicDescription> descriptions = described.topics();
+    Map<ConfigResource, Config> configs = described.configs();
     for (Topic<?, ?> topic : topics) {
       List<EnsureReport.Mismatch> found =
           compare(
@@ -186,15 +195,6 @@ public final class TopicEnsurer {
 
   private static List<String> sorted(List<String> names) {
     return names.stream().sorted().toList();
-  }
-
-  private static void pause(Duration wait) {
-    try {
-      Thread.sleep(wait.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptException(e);
-    }
   }
 
   private static <T> T await(KafkaFuture<T> future, Duration timeout, String what) {

@@ -37,7 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,10 +55,6 @@ public final class TextClassifierTrainer {
   /** Folds of the cross-validation that chooses the epoch count on small data. */
   public static final int FOLDS = 5;
 
-  // DJL's PyTorch gradient collector is one per JVM; a second concurrent run waits here instead
-  // of failing inside the engine.
-  private static final ReentrantLock ONE_RUN_AT_A_TIME = new ReentrantLock(true);
-
   private TextClassifierTrainer() {}
 
   /**
@@ -70,54 +65,14 @@ public final class TextClassifierTrainer {
    */
   public static TrainingResult train(TrainingRequest request) {
     long started = System.nanoTime();
-    Hyperparameters h = request.hyperparameters();
-    List<String> problems = h.problems();
-    if (!problems.isEmpty()) {
-      throw new TrainingException(
-          TrainingException.Reason.INVALID_HYPERPARAMETERS, String.join("; ", problems));
-    }
+    Hyperparameters h = checkHyperparameters(request.hyperparameters());
     Map<String, Integer> labelIndex = checkLabels(request);
-    Split split = Split.of(request.examples(), h);
-    // Too few validation examples to stop on: cross-validate the epoch count, train on everything.
-    boolean crossValidate =
-        h.patience() > 0
-            && h.validationShare() > 0
-            && h.minValidation() > 0
-            && split.validation().size() < h.minValidation()
-            && request.examples().size() >= 2 * FOLDS;
-    if (crossValidate) {
-      split = new Split(request.examples(), List.of());
-    }
-    Checkpoints.Loaded resumed = request.resumeFrom().map(Checkpoints::read).orElse(null);
-    String fingerprint = fingerprint(request.examples());
-    if (resumed != null) {
-      checkResumable(resumed.state(), request, fingerprint);
-    }
-
-    WarmStart warmStart;
-    Tokenizer tokenizer;
-    if (resumed != null) {
-      tokenizer = resumed.tokenizer();
-      warmStart = new WarmStart(resumed.state().warmStartUsed(), resumed.state().warmStartReason());
-    } else {
-      warmStart = decideWarmStart(request, labelIndex, split);
-      tokenizer =
-          warmStart.used()
-              ? request.parent().orElseThrow().tokenizer()
-              : Tokenizer.build(
-                  texts(split.train()), h.minFrequency(), h.maxVocab(), h.sequenceLength());
-    }
-    Device device;
-    try {
-      device = Devices.select(request.device());
-    } catch (IllegalStateException e) {
-      throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
-    }
-    String runId =
-        request.modelName()
-            + " "
-            + request.version()
-            + request.requestId().map(r -> " request " + r).orElse("");
+    Plan plan = plan(request, h, labelIndex);
+    Split split = plan.split();
+    Tokenizer tokenizer = plan.tokenizer();
+    WarmStart warmStart = plan.warmStart();
+    Device device = device(request);
+    String runId = runId(request);
     LOG.info(
         "training {}: {} on {}, {} train / {} validation examples, vocabulary {}, labels {}, {}",
         runId,
@@ -128,20 +83,13 @@ public final class TextClassifierTrainer {
         tokenizer.vocabularySize(),
         labelIndex.size(),
         warmStart.reason());
-
     Encoded train = Encoded.of(split.train(), tokenizer, h, labelIndex);
     Encoded validation = Encoded.of(split.validation(), tokenizer, h, labelIndex);
-    try {
-      ONE_RUN_AT_A_TIME.lockInterruptibly();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TrainingException(
-          TrainingException.Reason.INTERRUPTED, "interrupted while waiting for another run", e);
-    }
+    acquireEngine();
     try {
       Hyperparameters control = h;
       CrossValidation cv = null;
-      if (crossValidate) {
+      if (plan.crossValidate()) {
         cv = crossValidate(request, h, device, warmStart, labelIndex, runId);
         control =
             h.withValues(
@@ -159,17 +107,96 @@ public final class TextClassifierTrainer {
           device,
           tokenizer,
           warmStart,
-          resumed,
+          plan.resumed(),
           train,
           validation,
           labelIndex,
-          fingerprint,
+          plan.fingerprint(),
           runId,
           started);
     } catch (EngineException e) {
       throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
     } finally {
-      ONE_RUN_AT_A_TIME.unlock();
+      EngineLock.release();
+    }
+  }
+
+  /**
+   * How a run trains: its split (all examples when it cross-validates the epoch count), the
+   * checkpoint it resumes from (null for none), the fingerprint of its examples, and its warm start
+   * and tokenizer (the checkpoint's when resuming).
+   */
+  private record Plan(
+      Split split,
+      boolean crossValidate,
+      Checkpoints.Loaded resumed,
+      String fingerprint,
+      WarmStart warmStart,
+      Tokenizer tokenizer) {}
+
+  private static Plan plan(
+      TrainingRequest request, Hyperparameters h, Map<String, Integer> labelIndex) {
+    Split split = Split.of(request.examples(), h);
+    // Too few validation examples to stop on: cross-validate the epoch count, train on everything.
+    boolean crossValidate =
+        h.patience() > 0
+            && h.validationShare() > 0
+            && h.minValidation() > 0
+            && split.validation().size() < h.minValidation()
+            && request.examples().size() >= 2 * FOLDS;
+    if (crossValidate) {
+      split = new Split(request.examples(), List.of());
+    }
+    Checkpoints.Loaded resumed = request.resumeFrom().map(Checkpoints::read).orElse(null);
+    String fingerprint = fingerprint(request.examples());
+    if (resumed != null) {
+      checkResumable(resumed.state(), request, fingerprint);
+      WarmStart warmStart =
+          new WarmStart(resumed.state().warmStartUsed(), resumed.state().warmStartReason());
+      return new Plan(split, crossValidate, resumed, fingerprint, warmStart, resumed.tokenizer());
+    }
+    WarmStart warmStart = decideWarmStart(request, labelIndex, split);
+    Tokenizer tokenizer =
+        warmStart.used()
+            ? request.parent().orElseThrow().tokenizer()
+            : Tokenizer.build(
+                texts(split.train()), h.minFrequency(), h.maxVocab(), h.sequenceLength());
+    return new Plan(split, crossValidate, null, fingerprint, warmStart, tokenizer);
+  }
+
+  private static Hyperparameters checkHyperparameters(Hyperparameters h) {
+    List<String> problems = h.problems();
+    if (!problems.isEmpty()) {
+      throw new TrainingException(
+          TrainingException.Reason.INVALID_HYPERPARAMETERS, String.join("; ", problems));
+    }
+    return h;
+  }
+
+  /** Names the run in logs: model, version and request. */
+  private static String runId(TrainingRequest request) {
+    return request.modelName()
+        + " "
+        + request.version()
+        + request.requestId().map(r -> " request " + r).orElse("");
+  }
+
+  private static Device device(TrainingRequest request) {
+    try {
+      return Devices.select(request.device());
+    } catch (IllegalStateException e) {
+      throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
+    }
+  }
+
+  /** Waits for this process's other training, if any: the engine trains one at a time. */
+  private static void acquireEngine() {
+    try {
+      EngineLock.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TrainingException(
+          TrainingException.Reason.INTERRUPTED, "interrupted while waiting for another run", e);
     }
   }
 
@@ -191,13 +218,7 @@ public final class TextClassifierTrainer {
       Map<String, Integer> labelIndex,
       String runId) {
     long started = System.nanoTime();
-    List<List<Example>> folds = new ArrayList<>();
-    for (int f = 0; f < FOLDS; f++) {
-      folds.add(new ArrayList<>());
-    }
-    for (Example e : request.examples()) {
-      folds.get(Math.min(FOLDS - 1, (int) (Split.unit(e.id(), h.seed() + 1) * FOLDS))).add(e);
-    }
+    List<List<Example>> folds = folds(request.examples(), h.seed());
     Hyperparameters foldH = h.withValues(Map.of("patience", "0"));
     double[] correct = new double[h.epochs()];
     int validated = 0;
@@ -252,6 +273,18 @@ public final class TextClassifierTrainer {
     return new CrossValidation(List.copyOf(accuracy), best, validated);
   }
 
+  /** The examples dealt into {@link #FOLDS} folds by a hash of their ids (stable per seed). */
+  private static List<List<Example>> folds(List<Example> examples, long seed) {
+    List<List<Example>> folds = new ArrayList<>();
+    for (int f = 0; f < FOLDS; f++) {
+      folds.add(new ArrayList<>());
+    }
+    for (Example e : examples) {
+      folds.get(Math.min(FOLDS - 1, (int) (Split.unit(e.id(), seed + 1) * FOLDS))).add(e);
+    }
+    return folds;
+  }
+
   /** Trains one fold for all epochs and returns its validation accuracy per epoch. */
   private static List<Double> foldCurve(
       TrainingRequest request,
@@ -269,11 +302,7 @@ public final class TextClassifierTrainer {
       if (warmStart.used()) {
         load(block, model.getNDManager(), request.parent().orElseThrow().parameters());
       }
-      for (Parameter p : block.getParameters().values()) {
-        if (p.requiresGradient()) {
-          p.getArray().setRequiresGradient(true);
-        }
-      }
+      requireGradients(block);
       Optimizer adam =
           Adam.builder().optLearningRateTracker(Tracker.fixed(h.learningRate())).build();
       NDManager manager = model.getNDManager();
@@ -325,11 +354,7 @@ public final class TextClassifierTrainer {
       } else if (warmStart.used()) {
         load(block, model.getNDManager(), request.parent().orElseThrow().parameters());
       }
-      for (Parameter p : block.getParameters().values()) {
-        if (p.requiresGradient()) {
-          p.getArray().setRequiresGradient(true);
-        }
-      }
+      requireGradients(block);
       // DJL's Trainer is not used: its step would Adam-update embedding tables densely (see
       // SparseEmbedding); dense parameters still get DJL's Adam, tables get LazyAdam.
       Optimizer adam =
@@ -363,6 +388,14 @@ public final class TextClassifierTrainer {
         }
         run.loop();
         return run.finish(labelIndex, started);
+      }
+    }
+  }
+
+  private static void requireGradients(Block block) {
+    for (Parameter p : block.getParameters().values()) {
+      if (p.requiresGradient()) {
+        p.getArray().setRequiresGradient(true);
       }
     }
   }
@@ -777,7 +810,8 @@ public final class TextClassifierTrainer {
       }
     }
 
-    private double trainEpoch() {
+    /** The training examples' indexes in this epoch's order (a seeded shuffle per epoch). */
+    private int[] shuffledOrder() {
       int[] order = new int[train.size()];
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
@@ -789,6 +823,11 @@ public final class TextClassifierTrainer {
         order[i] = order[j];
         order[j] = t;
       }
+      return order;
+    }
+
+    private double trainEpoch() {
+      int[] order = shuffledOrder();
       long start = System.nanoTime();
       long lastReport = start;
       double lossSum = 0;
@@ -931,50 +970,11 @@ public final class TextClassifierTrainer {
       }
       double examplesPerSecond = trainSeconds > 0 ? examplesTrained / trainSeconds : 0;
       boolean stoppedEarly = stopped && epoch < h.epochs();
-      Map<String, Double> metrics = new LinkedHashMap<>();
       List<Double> validationCurve = cv == null ? validationAccuracy : cv.accuracy();
       double reportedAccuracy = cv == null ? bestAccuracy : cv.bestAccuracy();
       int validationExamples = cv == null ? validation.size() : cv.examples();
-      metrics.put("epochsRun", (double) epoch);
-      metrics.put("bestEpoch", (double) bestEpoch);
-      metrics.put("trainLoss", bestEpoch > 0 ? trainLoss.get(bestEpoch - 1) : Double.NaN);
-      if (validationExamples > 0) {
-        metrics.put("validationAccuracy", reportedAccuracy);
-      }
-      metrics.put("trainExamples", (double) train.size());
-      metrics.put("validationExamples", (double) validationExamples);
-      if (cv != null) {
-        metrics.put("crossValidationFolds", (double) FOLDS);
-      }
-      metrics.put("examplesPerSecond", examplesPerSecond);
-      metrics.put("trainSeconds", trainSeconds);
-      metrics.values().removeIf(v -> v.isNaN() || v.isInfinite());
-      ModelBundle parent = request.parent().orElse(null);
       BundleManifest draft =
-          new BundleManifest(
-              ModelBundle.FORMAT,
-              ModelBundle.FORMAT_VERSION,
-              request.modelName(),
-              request.version(),
-              ModelBundle.TASK_TEXT_CLASSIFICATION,
-              h.architecture().key(),
-              recorded.toMap(),
-              List.copyOf(labelIndex.keySet()),
-              null,
-              null,
-              null,
-              metrics,
-              new BundleManifest.Lineage(
-                  parent == null ? null : parent.manifest().version(),
-                  parent == null ? null : parent.sha256(),
-                  new HashMap<>(request.datasetSnapshot()),
-                  request.requestId().orElse(null),
-                  warmStart.used()),
-              Instant.now().toString(),
-              Engine.getDjlVersion(),
-              "PyTorch",
-              Engine.getEngine("PyTorch").getVersion(),
-              device.toString());
+          manifest(labelIndex, metrics(examplesPerSecond, reportedAccuracy, validationExamples));
       ModelBundle bundle = ModelBundle.create(draft, tokenizer, best);
       if (checkpoints != null) {
         // Written while the bundle was built; on disk (and announced) before the run returns.
@@ -1006,6 +1006,56 @@ public final class TextClassifierTrainer {
           stoppedEarly,
           warmStart,
           resumedFromEpoch);
+    }
+
+    /** The manifest metrics of the run (finite values only). */
+    private Map<String, Double> metrics(
+        double examplesPerSecond, double reportedAccuracy, int validationExamples) {
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      metrics.put("epochsRun", (double) epoch);
+      metrics.put("bestEpoch", (double) bestEpoch);
+      metrics.put("trainLoss", bestEpoch > 0 ? trainLoss.get(bestEpoch - 1) : Double.NaN);
+      if (validationExamples > 0) {
+        metrics.put("validationAccuracy", reportedAccuracy);
+      }
+      metrics.put("trainExamples", (double) train.size());
+      metrics.put("validationExamples", (double) validationExamples);
+      if (cv != null) {
+        metrics.put("crossValidationFolds", (double) FOLDS);
+      }
+      metrics.put("examplesPerSecond", examplesPerSecond);
+      metrics.put("trainSeconds", trainSeconds);
+      metrics.values().removeIf(v -> v.isNaN() || v.isInfinite());
+      return metrics;
+    }
+
+    /** The bundle's manifest: what was trained, how, on what, from which parent. */
+    private BundleManifest manifest(Map<String, Integer> labelIndex, Map<String, Double> metrics) {
+      ModelBundle parent = request.parent().orElse(null);
+      return new BundleManifest(
+          ModelBundle.FORMAT,
+          ModelBundle.FORMAT_VERSION,
+          request.modelName(),
+          request.version(),
+          ModelBundle.TASK_TEXT_CLASSIFICATION,
+          h.architecture().key(),
+          recorded.toMap(),
+          List.copyOf(labelIndex.keySet()),
+          null,
+          null,
+          null,
+          metrics,
+          new BundleManifest.Lineage(
+              parent == null ? null : parent.manifest().version(),
+              parent == null ? null : parent.sha256(),
+              new HashMap<>(request.datasetSnapshot()),
+              request.requestId().orElse(null),
+              warmStart.used()),
+          Instant.now().toString(),
+          Engine.getDjlVersion(),
+          "PyTorch",
+          Engine.getEngine("PyTorch").getVersion(),
+          device.toString());
     }
   }
 }

@@ -5,11 +5,11 @@ import dev.flywheel.schemas.Events;
 import dev.flywheel.slm.BundleException;
 import dev.flywheel.slm.ModelBundle;
 import dev.flywheel.slm.store.ArtifactStore;
+import dev.flywheel.slm.store.BundleFetcher;
 import dev.flywheel.slm.store.StoredArtifact;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +36,11 @@ final class Artifacts {
   private static final Pattern CHECKPOINT_VERSION = Pattern.compile("(.+)-(\\d+)-e(\\d+)");
 
   private final ArtifactStore store;
+  private final BundleFetcher bundles;
 
   Artifacts(ArtifactStore store) {
     this.store = store;
+    this.bundles = BundleFetcher.over(Optional.of(store));
   }
 
   /** The store itself, for recipes that keep shared pieces in it (base-model weights). */
@@ -64,7 +66,7 @@ final class Artifacts {
    */
   ModelBundle loadBundle(String uri, String sha256) {
     try {
-      return ModelBundle.fromBytes(store.read(URI.create(uri)), sha256);
+      return bundles.bundle(uri, sha256);
     } catch (BundleException e) {
       throw new IllegalStateException("bundle " + uri + " refused: " + e.getMessage(), e);
     }

@@ -1,6 +1,7 @@
 package dev.flywheel.trainer;
 
 import dev.flywheel.events.FailureReason;
+import java.util.Locale;
 
 /**
  * Which failure reasons may go away on a retry. A bad spec, too little data, a missing label, a
@@ -16,5 +17,26 @@ final class FailureKinds {
     return reason == FailureReason.OUT_OF_MEMORY
         || reason == FailureReason.INTERNAL
         || reason == FailureReason.UNKNOWN;
+  }
+
+  /**
+   * Whether {@code error} or one of its causes says the run ran out of memory. The JVM says so by
+   * type ({@link OutOfMemoryError}); the PyTorch engine does not: a failed native allocation
+   * reaches Java as DJL's {@code EngineException}, a type it uses for every engine error, with
+   * PyTorch's own text ({@code "CUDA out of memory. Tried to allocate ..."} on a GPU, {@code
+   * "DefaultCPUAllocator: can't allocate memory: ..."} on the CPU). So this is the trainer's one
+   * match on message text, and {@code FailureKindsTest} shows which messages it accepts.
+   */
+  static boolean isOutOfMemory(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return true;
+      }
+      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+      if (m.contains("out of memory") || m.contains("can't allocate memory")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -14,6 +14,7 @@ import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.schemas.Events;
 import dev.flywheel.slm.BaseModelInfo;
 import dev.flywheel.slm.BundleManifest;
+import dev.flywheel.slm.EngineLock;
 import dev.flywheel.slm.EpochSummary;
 import dev.flywheel.slm.ModelBundle;
 import dev.flywheel.slm.TrainingException;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -105,7 +105,7 @@ final class TrainingRun implements Callable<RunOutcome> {
         return new RunOutcome.Cancelled("stopped: " + e);
       }
       FailureReason reason =
-          isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
+          FailureKinds.isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
       return failed(reason, describe(e), versionInProgress(), e);
     } finally {
       thread = null;
@@ -115,146 +115,55 @@ final class TrainingRun implements Callable<RunOutcome> {
   }
 
   private RunOutcome run() {
+    try {
+      return trainCandidate();
+    } catch (Ended e) {
+      return e.outcome;
+    }
+  }
+
+  /** The run ends early with {@link #outcome}: served, refused or cancelled before a candidate. */
+  private static final class Ended extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final transient RunOutcome outcome;
+
+    Ended(RunOutcome outcome) {
+      super(null, null, false, false);
+      this.outcome = outcome;
+    }
+  }
+
+  /** The examples a run trains on, and the checkpoint it resumes from, if any. */
+  private record Data(ExampleSnapshot snapshot, Optional<Artifacts.SavedCheckpoint> checkpoint) {}
+
+  /** What a finished run stored. */
+  private record Stored(TrainingResult result, Artifacts.Stored bundle) {}
+
+  private RunOutcome trainCandidate() throws Ended {
     String requestId = claim.head().id();
     String model = claim.model();
-    ctx.ledger().refresh();
-    if (ctx.ledger().isServed(requestId)) {
-      LOG.info("request {} ({}): already served, skipping", requestId, model);
-      return new RunOutcome.AlreadyServed();
-    }
-    Optional<ModelSpec> spec = ctx.specs().refresh().get(model);
-    if (spec.isEmpty()) {
-      return failed(FailureReason.NO_SPEC, "model " + model + " has no spec", null, null);
-    }
-    Recipe recipe;
-    try {
-      recipe = Recipe.of(spec.get());
-    } catch (Recipe.InvalidSpecException e) {
-      return failed(FailureReason.INVALID_SPEC, e.getMessage(), null, null);
-    }
+    Recipe recipe = recipeOfUnservedRequest(requestId, model);
     checkStop();
     Path scratch = scratchDir(requestId);
-    Optional<Artifacts.SavedCheckpoint> checkpoint =
-        ctx.artifacts().findCheckpoint(model, requestId, scratch.resolve("resume.ckpt"));
-    ExampleSnapshot snapshot = null;
-    if (checkpoint.isPresent()) {
-      try {
-        snapshot = snapshots.readUpTo(checkpoint.get().snapshot(), model);
-      } catch (SnapshotUnavailableException e) {
-        LOG.warn(
-            "request {}: checkpoint data gone ({}), training afresh", requestId, e.getMessage());
-        checkpoint = Optional.empty();
-      }
-    }
-    if (snapshot == null) {
-      snapshot = snapshots.take(ctx.topics().examples().name(), model);
-      Optional<ModelCandidate> last = ctx.ledger().lastCandidate(model);
-      if (last.isPresent()
-          && !claim.forced()
-          && SnapshotChange.unchanged(last.get().getSnapshot(), snapshot, snapshots, model)) {
-        return failed(FailureReason.UNCHANGED_SNAPSHOT, unchanged(last.get()), null, null);
-      }
-    }
-    TrainingSet set = TrainingSet.of(snapshot.training(), recipe.labels());
+    Data data = data(requestId, model, scratch);
+    TrainingSet set = TrainingSet.of(data.snapshot().training(), recipe.labels());
     Optional<TrainingSet.Problem> problem = set.problem(ctx.config().minExamples());
     if (problem.isPresent()) {
-      return failed(problem.get().reason(), problem.get().message(), null, null);
+      throw new Ended(failed(problem.get().reason(), problem.get().message(), null, null));
     }
     int version =
         Math.max(ctx.ledger().nextVersion(model), ctx.artifacts().maxStoredVersion(model) + 1);
     this.version = version;
     Optional<ModelReleased> champion =
         claim.fromScratch() ? Optional.empty() : ctx.releases().refresh().get(model);
-    ModelBundle parent = null;
-    if (champion.isPresent()) {
-      try {
-        parent =
-            ctx.artifacts().loadBundle(champion.get().getArtifactUri(), champion.get().getSha256());
-      } catch (RuntimeException e) {
-        return failed(
-            FailureReason.INTERNAL,
-            "champion v" + champion.get().getModel().getVersion() + " unusable: " + describe(e),
-            version,
-            e);
-      }
-    }
+    ModelBundle parent = parentBundle(champion, version);
     checkStop();
     RunIdentity identity = new RunIdentity(requestId, model, version, ctx.device(), worker);
-    LOG.info(
-        "request {} ({} v{}): training {} examples ({} left out), {} coalesced, {}{}",
-        requestId,
-        model,
-        version,
-        set.examples().size(),
-        set.leftOut(),
-        claim.coalesced().size(),
-        parent == null
-            ? "from scratch"
-            : "warm start from v" + champion.get().getModel().getVersion(),
-        checkpoint.map(c -> ", resuming after epoch " + c.epoch()).orElse(""));
-    ctx.progress()
-        .send(
-            ctx.progress()
-                .event(identity, TrainingPhase.STARTED)
-                .setEpochs(recipe.maxEpochs())
-                .build());
-    int epochs = recipe.maxEpochs();
-    CheckpointUploader uploader =
-        new CheckpointUploader(
-            ctx.artifacts(),
-            model,
-            requestId,
-            started.toEpochMilli(),
-            snapshot.snapshot(),
-            epochs,
-            epoch ->
-                ctx.progress()
-                    .send(
-                        ctx.progress()
-                            .event(identity, TrainingPhase.CHECKPOINT)
-                            .setEpoch(epoch)
-                            .setEpochs(epochs)
-                            .build()));
-    Listener listener = new Listener(identity, epochs, uploader);
-    TrainingResult result;
-    boolean trained = false;
-    try {
-      try {
-        result = train(recipe, set, snapshot, identity, parent, listener, scratch, checkpoint);
-      } catch (TrainingException e) {
-        if (e.reason() != TrainingException.Reason.CHECKPOINT_INCOMPATIBLE
-            || checkpoint.isEmpty()) {
-          throw e;
-        }
-        LOG.warn(
-            "request {}: checkpoint unusable ({}), training afresh", requestId, e.getMessage());
-        result =
-            train(recipe, set, snapshot, identity, parent, listener, scratch, Optional.empty());
-      }
-      trained = true;
-    } finally {
-      if (!trained && !abandoned) {
-        // A retry or the next owner resumes from the newest checkpoint: let it be stored.
-        uploader.awaitStored(ctx.config().shutdownTimeout());
-      }
-      if (trained) {
-        uploader.closeAfterUploads();
-      } else {
-        uploader.close();
-      }
-    }
-    Thread.interrupted(); // a stop that came after the last epoch: the run finished, publish it
-    Artifacts.Stored stored;
-    try {
-      if (abandoned) {
-        return new RunOutcome.Cancelled("abandoned after training");
-      }
-      stored = ctx.artifacts().storeBundle(result.bundle());
-    } finally {
-      uploader.releaseFinal();
-    }
+    announce(identity, recipe, set, parent, champion, data.checkpoint());
+    Stored stored = trainAndStore(recipe, set, data, identity, parent, scratch);
+    TrainingResult result = stored.result();
     ModelCandidate candidate =
-        candidate(identity, recipe, snapshot, result, stored, parent, champion);
+        candidate(identity, recipe, data.snapshot(), result, stored.bundle(), parent, champion);
     ctx.progress()
         .send(
             ctx.progress()
@@ -273,8 +182,187 @@ final class TrainingRun implements Callable<RunOutcome> {
         version,
         result.epochsRun(),
         result.bestValidationAccuracy(),
-        stored.uri());
+        stored.bundle().uri());
     return new RunOutcome.Trained(candidate);
+  }
+
+  /**
+   * The recipe of the model's spec, unless the request was served already or has no usable spec.
+   */
+  private Recipe recipeOfUnservedRequest(String requestId, String model) throws Ended {
+    ctx.ledger().refresh();
+    if (ctx.ledger().isServed(requestId)) {
+      LOG.info("request {} ({}): already served, skipping", requestId, model);
+      throw new Ended(new RunOutcome.AlreadyServed());
+    }
+    Optional<ModelSpec> spec = ctx.specs().refresh().get(model);
+    if (spec.isEmpty()) {
+      throw new Ended(failed(FailureReason.NO_SPEC, "model " + model + " has no spec", null, null));
+    }
+    try {
+      return Recipe.of(spec.get());
+    } catch (Recipe.InvalidSpecException e) {
+      throw new Ended(failed(FailureReason.INVALID_SPEC, e.getMessage(), null, null));
+    }
+  }
+
+  /**
+   * The snapshot the request's checkpoint recorded (and the checkpoint), else a new snapshot,
+   * refused when nothing changed since the last candidate unless the request is forced.
+   */
+  private Data data(String requestId, String model, Path scratch) throws Ended {
+    Optional<Artifacts.SavedCheckpoint> checkpoint =
+        ctx.artifacts().findCheckpoint(model, requestId, scratch.resolve("resume.ckpt"));
+    if (checkpoint.isPresent()) {
+      try {
+        return new Data(snapshots.readUpTo(checkpoint.get().snapshot(), model), checkpoint);
+      } catch (SnapshotUnavailableException e) {
+        LOG.warn(
+            "request {}: checkpoint data gone ({}), training afresh", requestId, e.getMessage());
+      }
+    }
+    ExampleSnapshot snapshot = snapshots.take(ctx.topics().examples().name(), model);
+    Optional<ModelCandidate> last = ctx.ledger().lastCandidate(model);
+    if (last.isPresent()
+        && !claim.forced()
+        && SnapshotChange.unchanged(last.get().getSnapshot(), snapshot, snapshots, model)) {
+      throw new Ended(failed(FailureReason.UNCHANGED_SNAPSHOT, unchanged(last.get()), null, null));
+    }
+    return new Data(snapshot, Optional.empty());
+  }
+
+  /** The champion's bundle to warm-start from; null without a champion. */
+  private ModelBundle parentBundle(Optional<ModelReleased> champion, int version) throws Ended {
+    if (champion.isEmpty()) {
+      return null;
+    }
+    try {
+      return ctx.artifacts()
+          .loadBundle(champion.get().getArtifactUri(), champion.get().getSha256());
+    } catch (RuntimeException e) {
+      throw new Ended(
+          failed(
+              FailureReason.INTERNAL,
+              "champion v" + champion.get().getModel().getVersion() + " unusable: " + describe(e),
+              version,
+              e));
+    }
+  }
+
+  /** Logs what the run trains and tells the progress topic it started. */
+  private void announce(
+      RunIdentity identity,
+      Recipe recipe,
+      TrainingSet set,
+      ModelBundle parent,
+      Optional<ModelReleased> champion,
+      Optional<Artifacts.SavedCheckpoint> checkpoint) {
+    LOG.info(
+        "request {} ({} v{}): training {} examples ({} left out), {} coalesced, {}{}",
+        identity.requestId(),
+        identity.model(),
+        identity.version(),
+        set.examples().size(),
+        set.leftOut(),
+        claim.coalesced().size(),
+        parent == null
+            ? "from scratch"
+            : "warm start from v" + champion.get().getModel().getVersion(),
+        checkpoint.map(c -> ", resuming after epoch " + c.epoch()).orElse(""));
+    ctx.progress()
+        .send(
+            ctx.progress()
+                .event(identity, TrainingPhase.STARTED)
+                .setEpochs(recipe.maxEpochs())
+                .build());
+  }
+
+  /**
+   * Trains, storing a checkpoint after each epoch, then stores the bundle; cancelled when the run
+   * was abandoned meanwhile.
+   */
+  private Stored trainAndStore(
+      Recipe recipe,
+      TrainingSet set,
+      Data data,
+      RunIdentity identity,
+      ModelBundle parent,
+      Path scratch)
+      throws Ended {
+    int epochs = recipe.maxEpochs();
+    CheckpointUploader uploader =
+        new CheckpointUploader(
+            ctx.artifacts(),
+            identity.model(),
+            identity.requestId(),
+            started.toEpochMilli(),
+            data.snapshot().snapshot(),
+            epochs,
+            epoch ->
+                ctx.progress()
+                    .send(
+                        ctx.progress()
+                            .event(identity, TrainingPhase.CHECKPOINT)
+                            .setEpoch(epoch)
+                            .setEpochs(epochs)
+                            .build()));
+    TrainingResult result = trainResuming(recipe, set, data, identity, parent, scratch, uploader);
+    Thread.interrupted(); // a stop that came after the last epoch: the run finished, publish it
+    try {
+      if (abandoned) {
+        throw new Ended(new RunOutcome.Cancelled("abandoned after training"));
+      }
+      return new Stored(result, ctx.artifacts().storeBundle(result.bundle()));
+    } finally {
+      uploader.releaseFinal();
+    }
+  }
+
+  /**
+   * Trains from the checkpoint if there is one (afresh when the checkpoint does not fit), and
+   * settles the uploader: its last checkpoint stored when training failed, for whoever resumes.
+   */
+  private TrainingResult trainResuming(
+      Recipe recipe,
+      TrainingSet set,
+      Data data,
+      RunIdentity identity,
+      ModelBundle parent,
+      Path scratch,
+      CheckpointUploader uploader) {
+    Listener listener = new Listener(identity, recipe.maxEpochs(), uploader);
+    ExampleSnapshot snapshot = data.snapshot();
+    boolean trained = false;
+    try {
+      TrainingResult result;
+      try {
+        result =
+            train(recipe, set, snapshot, identity, parent, listener, scratch, data.checkpoint());
+      } catch (TrainingException e) {
+        if (e.reason() != TrainingException.Reason.CHECKPOINT_INCOMPATIBLE
+            || data.checkpoint().isEmpty()) {
+          throw e;
+        }
+        LOG.warn(
+            "request {}: checkpoint unusable ({}), training afresh",
+            identity.requestId(),
+            e.getMessage());
+        result =
+            train(recipe, set, snapshot, identity, parent, listener, scratch, Optional.empty());
+      }
+      trained = true;
+      return result;
+    } finally {
+      if (!trained && !abandoned) {
+        // A retry or the next owner resumes from the newest checkpoint: let it be stored.
+        uploader.awaitStored(ctx.config().shutdownTimeout());
+      }
+      if (trained) {
+        uploader.closeAfterUploads();
+      } else {
+        uploader.close();
+      }
+    }
   }
 
   private static String unchanged(ModelCandidate last) {
@@ -413,7 +501,7 @@ final class TrainingRun implements Callable<RunOutcome> {
         return new RunOutcome.Cancelled(e.getMessage());
       default:
         FailureReason reason =
-            isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
+            FailureKinds.isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
         return failed(reason, describe(e), versionInProgress(), e);
     }
   }
@@ -512,19 +600,6 @@ final class TrainingRun implements Callable<RunOutcome> {
     map.put("holdoutExamples", Long.toString(snapshot.getHoldoutExamples()));
     map.put("takenAt", snapshot.getTakenAt().toString());
     return map;
-  }
-
-  private static boolean isOutOfMemory(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof OutOfMemoryError) {
-        return true;
-      }
-      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-      if (m.contains("out of memory") || m.contains("can't allocate memory")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String describe(Throwable e) {

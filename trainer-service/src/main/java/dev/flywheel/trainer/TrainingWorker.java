@@ -1,17 +1,15 @@
 package dev.flywheel.trainer;
 
-import dev.flywheel.common.kafka.ErrorClassifier;
 import dev.flywheel.common.kafka.KafkaClients;
+import dev.flywheel.common.kafka.TransactionalProcessor;
 import dev.flywheel.common.lifecycle.Service;
 import dev.flywheel.common.snapshot.ExampleSnapshotReader;
 import dev.flywheel.events.LabeledExample;
 import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.RetrainRequested;
 import dev.flywheel.events.TrainingFailed;
-import dev.flywheel.schemas.DeadLetters;
 import dev.flywheel.schemas.Topic;
 import dev.flywheel.trainer.TrainerMetrics.Outcome;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +17,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -31,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -40,7 +40,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -75,9 +74,11 @@ final class TrainingWorker implements Service {
   private final AtomicReference<InFlight> inFlight = new AtomicReference<>();
   private volatile Set<TopicPartition> owned = Set.of();
   private volatile boolean closing;
+  private volatile Consumer<Throwable> onFatal = e -> {};
   private volatile Instant closeDeadline;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> producer;
+  private TransactionalProcessor processor;
   private ExampleSnapshotReader snapshots;
   private ExecutorService trainer;
   private Thread poller;
@@ -103,6 +104,12 @@ final class TrainingWorker implements Service {
   @Override
   public String name() {
     return "trainer-worker-" + id;
+  }
+
+  /** Called once with the error that ends the polling thread (after {@link #failure()} is set). */
+  @Override
+  public void onFatal(Consumer<Throwable> handler) {
+    this.onFatal = Objects.requireNonNull(handler, "handler");
   }
 
   String id() {
@@ -156,6 +163,15 @@ final class TrainingWorker implements Service {
         new KafkaConsumer<>(
             consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     producer = newProducer();
+    processor =
+        new TransactionalProcessor(
+            producer,
+            consumer,
+            SERVICE,
+            ctx.topics().deadLetters().name(),
+            ctx.clock(),
+            ctx.config().retryBackoff(),
+            (record, error) -> {});
     Topic<String, LabeledExample> examples = ctx.topics().examples();
     snapshots =
         ExampleSnapshotReader.create(
@@ -204,7 +220,7 @@ final class TrainingWorker implements Service {
           }
           break;
         }
-        if (closing && Instant.now().isAfter(closeDeadline) && !current.revoked) {
+        if (closing && ctx.clock().instant().isAfter(closeDeadline) && !current.revoked) {
           LOG.warn("worker {}: shutdown timeout, abandoning {}", id, current.run.claim().head());
           current.run.abandon();
           current.future.get(ABANDON_GRACE.toMillis(), TimeUnit.MILLISECONDS);
@@ -234,6 +250,7 @@ final class TrainingWorker implements Service {
     } catch (Throwable t) {
       failure.set(t);
       LOG.error("worker {}: polling stopped by an error", id, t);
+      onFatal.accept(t); // e.g. the producer fenced: the service fails, as the evaluator does
     } finally {
       shutdownClients();
       stopped.countDown();
@@ -262,7 +279,7 @@ final class TrainingWorker implements Service {
   }
 
   private void startNext() {
-    Optional<Claim> next = pending.next(Instant.now());
+    Optional<Claim> next = pending.next(ctx.clock().instant());
     if (next.isEmpty()) {
       consumer.resume(consumer.assignment());
       return;
@@ -299,7 +316,7 @@ final class TrainingWorker implements Service {
   private void finish(InFlight done) throws InterruptedException {
     inFlight.set(null);
     Claim claim = done.run.claim();
-    Duration took = Duration.between(done.run.started(), Instant.now());
+    Duration took = Duration.between(done.run.started(), ctx.clock().instant());
     RunOutcome outcome;
     try {
       outcome = done.future.get();
@@ -317,15 +334,23 @@ final class TrainingWorker implements Service {
     if (outcome instanceof RunOutcome.Cancelled cancelled) {
       LOG.info("worker {}: run of {} stopped: {}", id, claim.head(), cancelled.why());
       ctx.metrics().runEnded(Outcome.CANCELLED, took);
-      rewind(claim, Instant.now());
+      rewind(claim, ctx.clock().instant());
       return;
     }
     if (outcome instanceof RunOutcome.Failed failed && failed.retry()) {
       boolean published = transact(List.of(failureRecord(failed.failure())), Map.of());
       ctx.metrics().runEnded(published ? Outcome.RETRIED : Outcome.CANCELLED, took);
-      rewind(claim, Instant.now().plus(ctx.config().retryBackoff()));
+      rewind(claim, ctx.clock().instant().plus(ctx.config().retryBackoff()));
       return;
     }
+    commitServed(claim, outcome, took);
+  }
+
+  /**
+   * Publishes the outcome of a served claim (a candidate, a final failure with its requests
+   * dead-lettered if so, or nothing when skipped) and commits its requests, in one transaction.
+   */
+  private void commitServed(Claim claim, RunOutcome outcome, Duration took) {
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     Outcome kind;
     if (outcome instanceof RunOutcome.Trained trained) {
@@ -340,8 +365,7 @@ final class TrainingWorker implements Service {
                 ? failed.cause()
                 : new IllegalStateException(failed.failure().getMessage());
         for (Request r : claim.all()) {
-          records.add(
-              DeadLetters.record(deadLetterTopic(), r.record(), SERVICE, cause, Instant.now()));
+          records.add(processor.deadLetterRecord(r.record(), cause));
         }
         kind = Outcome.DEAD_LETTERED;
       }
@@ -350,13 +374,15 @@ final class TrainingWorker implements Service {
     }
     OptionalLong commit = pending.complete(claim);
     Map<TopicPartition, OffsetAndMetadata> offsets =
-        commit.isPresent() ? Map.of(tp, new OffsetAndMetadata(commit.getAsLong())) : Map.of();
+        commit.isPresent()
+            ? Map.of(claim.partition(), new OffsetAndMetadata(commit.getAsLong()))
+            : Map.of();
     if (transact(records, offsets)) {
       ctx.metrics().runEnded(kind, took);
       LOG.info("worker {}: {} -> {} committed", id, claim.head(), kind.tag());
     } else {
       ctx.metrics().runEnded(Outcome.CANCELLED, took);
-      rewind(claim, Instant.now());
+      rewind(claim, ctx.clock().instant());
     }
   }
 
@@ -368,14 +394,10 @@ final class TrainingWorker implements Service {
             : Map.of();
     Request head = claim.head();
     LOG.warn("worker {}: dead-lettering undecodable {}: {}", id, head, head.poison().toString());
-    if (transact(
-        List.of(
-            DeadLetters.record(
-                deadLetterTopic(), head.record(), SERVICE, head.poison(), Instant.now())),
-        offsets)) {
+    if (transact(List.of(processor.deadLetterRecord(head.record(), head.poison())), offsets)) {
       ctx.metrics().count(Outcome.DEAD_LETTERED);
     } else {
-      rewind(claim, Instant.now());
+      rewind(claim, ctx.clock().instant());
     }
   }
 
@@ -384,36 +406,13 @@ final class TrainingWorker implements Service {
    *
    * @return false when the transaction was aborted (e.g. this worker lost the partition and the
    *     group refused the offsets): nothing of it is visible then
+   * @throws org.apache.kafka.common.KafkaException a fatal error: polling stops and the worker
+   *     fails (see {@link TransactionalProcessor})
    */
   private boolean transact(
       List<ProducerRecord<byte[], byte[]>> records,
       Map<TopicPartition, OffsetAndMetadata> offsets) {
-    try {
-      producer.beginTransaction();
-      for (ProducerRecord<byte[], byte[]> record : records) {
-        producer.send(record);
-      }
-      if (!offsets.isEmpty()) {
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-      }
-      producer.commitTransaction();
-      return true;
-    } catch (KafkaException e) {
-      LOG.warn("worker {}: outcome transaction failed: {}", id, e.toString());
-      if (ErrorClassifier.isFatal(e)) {
-        // Fenced or broken: this producer cannot abort; a new one with the same id fences it.
-        producer.close(Duration.ZERO);
-        producer = newProducer();
-      } else {
-        try {
-          producer.abortTransaction();
-        } catch (KafkaException abortFailed) {
-          producer.close(Duration.ZERO);
-          producer = newProducer();
-        }
-      }
-      return false;
-    }
+    return processor.tryCommit(records, offsets);
   }
 
   /** Forgets the claim's partition's pending requests and reads them again from its head. */
@@ -426,24 +425,13 @@ final class TrainingWorker implements Service {
   }
 
   private ProducerRecord<byte[], byte[]> candidateRecord(ModelCandidate candidate) {
-    Topic<String, ModelCandidate> topic = ctx.topics().candidates();
-    String key = candidate.getModel().getModel();
-    return new ProducerRecord<>(
-        topic.name(),
-        key.getBytes(StandardCharsets.UTF_8),
-        topic.valueSerde().serializer().serialize(topic.name(), candidate));
+    return TransactionalProcessor.record(
+        ctx.topics().candidates(), candidate.getModel().getModel(), candidate);
   }
 
   private ProducerRecord<byte[], byte[]> failureRecord(TrainingFailed failed) {
-    Topic<String, TrainingFailed> topic = ctx.topics().trainingFailures();
-    return new ProducerRecord<>(
-        topic.name(),
-        failed.getModel().getBytes(StandardCharsets.UTF_8),
-        topic.valueSerde().serializer().serialize(topic.name(), failed));
-  }
-
-  private String deadLetterTopic() {
-    return ctx.topics().deadLetters().name();
+    return TransactionalProcessor.record(
+        ctx.topics().trainingFailures(), failed.getModel(), failed);
   }
 
   private void updateLag() {
@@ -497,7 +485,7 @@ final class TrainingWorker implements Service {
     if (poller == null) {
       return;
     }
-    closeDeadline = Instant.now().plus(ctx.config().shutdownTimeout());
+    closeDeadline = ctx.clock().instant().plus(ctx.config().shutdownTimeout());
     closing = true;
     InFlight current = inFlight.get();
     if (current != null) {

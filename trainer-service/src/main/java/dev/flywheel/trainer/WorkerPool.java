@@ -5,6 +5,8 @@ import dev.flywheel.common.lifecycle.Service;
 import dev.flywheel.common.management.CheckResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,7 @@ final class WorkerPool implements Service {
   private final KafkaClients clients;
   private final List<TrainingWorker> workers = new ArrayList<>();
   private volatile boolean closed;
+  private volatile Consumer<Throwable> onFatal = e -> {};
 
   WorkerPool(TrainerConfig config, RunContext ctx, KafkaClients clients) {
     this.config = config;
@@ -33,10 +36,17 @@ final class WorkerPool implements Service {
     return "trainer-workers";
   }
 
+  /** Told when a worker's polling thread dies: the trainer fails, as one worker is gone. */
+  @Override
+  public void onFatal(Consumer<Throwable> handler) {
+    this.onFatal = Objects.requireNonNull(handler, "handler");
+  }
+
   @Override
   public void start() throws Exception {
     for (int i = 0; i < config.workers(); i++) {
       TrainingWorker worker = new TrainingWorker(config.instanceId() + "-" + i, ctx, clients);
+      worker.onFatal(e -> onFatal.accept(e));
       synchronized (workers) {
         workers.add(worker);
       }

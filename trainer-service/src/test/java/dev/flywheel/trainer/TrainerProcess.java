@@ -1,5 +1,6 @@
 package dev.flywheel.trainer;
 
+import dev.flywheel.slm.EngineLock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -17,6 +17,7 @@ import dev.flywheel.events.TrainingFailed;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.events.TrainingProgress;
 import dev.flywheel.slm.Classifier;
+import dev.flywheel.slm.EngineLock;
 import dev.flywheel.slm.Example;
 import dev.flywheel.slm.ModelBundle;
 import dev.flywheel.slm.Prediction;

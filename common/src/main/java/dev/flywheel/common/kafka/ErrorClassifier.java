@@ -1,5 +1,6 @@
 package dev.flywheel.common.kafka;
 
+import dev.flywheel.schemas.RetryException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;

@@ -1,7 +1,10 @@
 package dev.flywheel.common.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.flywheel.schemas.Retry;
+import dev.flywheel.schemas.RetryException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -74,5 +77,23 @@ class ErrorClassifierTest {
 
     assertThat(ErrorClassifier.isFatal(fatalOverRetriable)).isTrue();
     assertThat(ErrorClassifier.isRetriable(new KafkaException(new TimeoutException("t")))).isTrue();
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldSeeThroughARetryException() {
+    Throwable gaveUp =
+        catchThrowable(
+            () ->
+                Retry.builder()
+                    .maxAttempts(1)
+                    .build()
+                    .run(
+                        "send",
+                        () -> {
+                          throw new SerializationException("bad record");
+                        }));
+
+    assertThat(gaveUp).isInstanceOf(RetryException.class);
+    assertThat(ErrorClassifier.classify(gaveUp)).isEqualTo(ErrorKind.PERMANENT);
   }
 }

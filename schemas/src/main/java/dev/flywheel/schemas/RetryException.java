@@ -1,9 +1,9 @@
-package dev.flywheel.common.kafka;
+package dev.flywheel.schemas;
 
 /**
  * An operation run through {@link Retry} did not succeed: either its error was not retriable, or
- * every attempt failed. The cause is the last error; {@link ErrorClassifier} sees through this
- * wrapper.
+ * every attempt failed. The cause is the last error; {@code common}'s {@code ErrorClassifier} sees
+ * through this wrapper.
  */
 public final class RetryException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -1,4 +1,4 @@
-package dev.flywheel.common.kafka;
+package dev.flywheel.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -85,8 +86,53 @@ class RetryTest {
         .hasMessageContaining("not retriable")
         .hasCauseInstanceOf(SerializationException.class);
     assertThat(calls).hasValue(1);
-    assertThat(ErrorClassifier.classify(new RetryException("x", 1, new SerializationException())))
-        .isEqualTo(ErrorKind.PERMANENT);
+  }
+
+  @Test
+  void shouldStopRetryingOnceTheTimeoutHasPassed() {
+    AtomicLong now = new AtomicLong();
+    AtomicInteger calls = new AtomicInteger();
+    Retry retry =
+        Retry.builder()
+            .maxAttempts(Integer.MAX_VALUE)
+            .timeout(Duration.ofMillis(250))
+            .delay(Duration.ofMillis(100))
+            .sleeper(
+                d -> {
+                  sleeps.add(d);
+                  now.addAndGet(d.toNanos());
+                })
+            .nanoTime(now::get)
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                retry.run(
+                    "describe topics",
+                    () -> {
+                      calls.incrementAndGet();
+                      throw new TimeoutException("metadata not there yet");
+                    }))
+        .isInstanceOf(RetryException.class)
+        .hasMessageContaining("describe topics failed for longer than PT0.25S");
+    assertThat(calls).hasValue(4);
+    assertThat(sleeps).hasSize(3);
+  }
+
+  @Test
+  void shouldThrowTheLastErrorItselfWhenThePolicySaysSo() {
+    IllegalStateException last = new IllegalStateException("503 busy");
+    Retry retry = policy().maxAttempts(2).retryOn(e -> true).rethrowLastError().build();
+
+    assertThatThrownBy(
+            () ->
+                retry.run(
+                    "GET /subjects",
+                    () -> {
+                      throw last;
+                    }))
+        .isSameAs(last);
+    assertThat(sleeps).hasSize(1);
   }
 
   @Test
