@@ -23,8 +23,6 @@ import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,19 +203,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     String clusterId = Uuid.randomUuid().toString();
     try (PrintStream formatterOutput = new PrintStream(new LoggingStream(), true, "UTF-8")) {
-      new Formatter()
-          .setPrintStream(formatterOutput)
-          .setNodeId(config.nodeId())
-          .setClusterId(clusterId)
-          .setWriteBootstrapSnapshot(true)
-          .setUnstableFeatureVersionsEnabled(false)
-          .setIgnoreFormatted(false)
-          .setControllerListenerName(CONTROLLER_LISTENER)
-          .setMetadataLogDirectory(config.metadataLogDir())
-          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .setHasDynamicQuorum(false)
-          .addDirectory(dataDir.toString())
-          .run();
+      KraftStorage.format(
+          dataDir, config.nodeId(), clusterId, CONTROLLER_LISTENER, formatterOutput);
     } catch (Exception e) {
       throw new IllegalStateException("Cannot format Kafka data directory " + dataDir, e);
     }

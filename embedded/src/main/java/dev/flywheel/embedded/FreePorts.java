@@ -7,10 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Finds a free local port for servers that must know their port before they bind. */
-final class FreePorts {
+public final class FreePorts {
   private FreePorts() {}
 
-  static int pick() {
+  /** A port on the loopback interface that was free a moment ago. */
+  public static int pick() {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

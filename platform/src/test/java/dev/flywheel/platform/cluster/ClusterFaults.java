@@ -1,16 +1,11 @@
 package dev.flywheel.platform.cluster;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.events.TrainingProgress;
 import dev.flywheel.schemas.SchemaRegistryClient;
 import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.Example;
 import dev.flywheel.slm.data.WordNetTopics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +30,6 @@ import java.util.function.BooleanSupplier;
  * </pre>
  */
 public final class ClusterFaults {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration WAIT = Duration.ofMinutes(4);
   private static final long SECOND = 1_000_000_000L;
 
@@ -286,50 +279,18 @@ public final class ClusterFaults {
   }
 
   private void createModel(String model, int epochs) throws Exception {
-    Map<String, Object> hyperparameters = new HashMap<>();
-    hyperparameters.put("epochs", epochs);
-    hyperparameters.put("patience", 0);
-    hyperparameters.put("embeddingDim", 16);
-    hyperparameters.put("bigrams", false);
-    send(
-        "PUT",
-        "/v1/models/" + model,
-        Map.of(
-            "labels",
-            WordNetTopics.labels(WordNetTopics.Variant.TOPICS_8),
-            "architecture",
-            "bag",
-            "hyperparameters",
-            hyperparameters,
-            "holdout_share",
-            0.2,
-            "trigger",
-            Map.of("min_new_examples", 1_000_000),
-            "gate",
-            Map.of("min_accuracy", 0.3, "require_significance", false, "rollback_enabled", false)));
+    FlywheelProcesses.admin(
+        gateways.get(1).url(), "PUT", "/v1/models/" + model, FlywheelProcesses.topicsSpec(epochs));
   }
 
   private String retrain(String model, boolean force) throws Exception {
-    return send("POST", "/v1/models/" + model + "/retrain", Map.of("force", force))
+    return FlywheelProcesses.admin(
+            gateways.get(1).url(),
+            "POST",
+            "/v1/models/" + model + "/retrain",
+            Map.of("force", force))
         .path("request_id")
         .asText();
-  }
-
-  private com.fasterxml.jackson.databind.JsonNode send(String method, String path, Object body)
-      throws Exception {
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(gateways.get(1).url() + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + FlywheelProcesses.ADMIN_KEY)
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() / 100 != 2) {
-      throw new IllegalStateException(method + " " + path + ": " + response.body());
-    }
-    return JSON.readTree(response.body());
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {

@@ -3,8 +3,6 @@ package dev.flywheel.platform.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.events.TrainingProgress;
@@ -12,13 +10,8 @@ import dev.flywheel.schemas.SchemaRegistryClient;
 import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.Example;
 import dev.flywheel.slm.data.WordNetTopics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
   private static final String MODEL = "cluster-topics";
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration WAIT = Duration.ofMinutes(3);
 
   @TempDir Path dir;
@@ -58,7 +49,8 @@ class ClusterIT {
       for (String name : List.of("trainer-a", "trainer-b")) {
         trainers.put(name + "-0", flywheel.startTrainer(name));
       }
-      put(gateway.url(), "/v1/models/" + MODEL, spec());
+      FlywheelProcesses.admin(
+          gateway.url(), "PUT", "/v1/models/" + MODEL, FlywheelProcesses.topicsSpec(40));
 
       List<Example> examples =
           ExampleSender.distinctTexts(WordNetTopics.load(WordNetTopics.Variant.TOPICS_8), 7)
@@ -106,7 +98,8 @@ class ClusterIT {
       assertThat(examplesById).hasSize(acknowledged.size());
 
       String request =
-          post(gateway.url(), "/v1/models/" + MODEL + "/retrain", Map.of())
+          FlywheelProcesses.admin(
+                  gateway.url(), "POST", "/v1/models/" + MODEL + "/retrain", Map.of())
               .path("request_id")
               .asText();
       TrainingProgress checkpoint =
@@ -152,52 +145,5 @@ class ClusterIT {
       assertThat(ledger.releases(MODEL)).as("releases of the model").hasSize(1);
       assertThat(Ledger.duplicates(ledger.decisions(MODEL))).as("duplicate decisions").isZero();
     }
-  }
-
-  private static Map<String, Object> spec() {
-    Map<String, Object> hyperparameters = new HashMap<>();
-    hyperparameters.put("epochs", 40);
-    hyperparameters.put("patience", 0);
-    hyperparameters.put("embeddingDim", 16);
-    hyperparameters.put("bigrams", false);
-    return Map.of(
-        "labels",
-        WordNetTopics.labels(WordNetTopics.Variant.TOPICS_8),
-        "architecture",
-        "bag",
-        "hyperparameters",
-        hyperparameters,
-        "holdout_share",
-        0.2,
-        // Only the test's retrain request trains.
-        "trigger",
-        Map.of("min_new_examples", 1_000_000),
-        "gate",
-        Map.of("min_accuracy", 0.3, "require_significance", false, "rollback_enabled", false));
-  }
-
-  private static JsonNode put(String gateway, String path, Object body) throws Exception {
-    return send(gateway, path, "PUT", body);
-  }
-
-  private static JsonNode post(String gateway, String path, Object body) throws Exception {
-    return send(gateway, path, "POST", body);
-  }
-
-  private static JsonNode send(String gateway, String path, String method, Object body)
-      throws Exception {
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(gateway + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + FlywheelProcesses.ADMIN_KEY)
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode())
-        .as(method + " " + path + ": " + response.body())
-        .isBetween(200, 299);
-    return JSON.readTree(response.body());
   }
 }

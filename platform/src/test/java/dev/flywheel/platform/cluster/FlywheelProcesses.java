@@ -1,7 +1,11 @@
 package dev.flywheel.platform.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.embedded.FreePorts;
 import dev.flywheel.infra.ClusterProfile;
 import dev.flywheel.platform.FlywheelCli;
+import dev.flywheel.slm.data.WordNetTopics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +35,7 @@ public final class FlywheelProcesses implements AutoCloseable {
   /** The admin key the gateways accept. */
   public static final String ADMIN_KEY = "cluster-admin-key";
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -50,7 +55,7 @@ public final class FlywheelProcesses implements AutoCloseable {
   /** Starts the schema registry on a replicated, compacted {@code _schemas} topic. */
   public String startRegistry() throws IOException, InterruptedException {
     kafka.createTopic("_schemas", 1, Map.of("cleanup.policy", "compact"));
-    int port = KafkaCluster.freePort();
+    int port = FreePorts.pick();
     ChildJvm registry =
         start(
             "registry",
@@ -73,7 +78,7 @@ public final class FlywheelProcesses implements AutoCloseable {
 
   /** Starts a gateway ({@code flywheel service ingest}) and waits until its API answers. */
   public Gateway startGateway(String name) throws IOException, InterruptedException {
-    int port = KafkaCluster.freePort();
+    int port = FreePorts.pick();
     Map<String, String> env = new HashMap<>();
     env.put("FLYWHEEL_INGEST_HTTP_PORT", Integer.toString(port));
     env.put("FLYWHEEL_INGEST_MANAGEMENT_PORT", "0");
@@ -119,6 +124,50 @@ public final class FlywheelProcesses implements AutoCloseable {
     env.put("FLYWHEEL_EVALUATOR_MANAGEMENT_PORT", "0");
     env.put("FLYWHEEL_STREAMS_STATE_DIR", dir.resolve("state").resolve(name).toString());
     return start(name, List.of("service", "evaluator"), "1g", env);
+  }
+
+  /**
+   * The spec of a small bag model over the WordNet 8 topics that trains only when asked (its
+   * trigger needs a million new examples) and is released when it beats 30 % accuracy.
+   */
+  public static Map<String, Object> topicsSpec(int epochs) {
+    Map<String, Object> hyperparameters = new HashMap<>();
+    hyperparameters.put("epochs", epochs);
+    hyperparameters.put("patience", 0);
+    hyperparameters.put("embeddingDim", 16);
+    hyperparameters.put("bigrams", false);
+    return Map.of(
+        "labels",
+        WordNetTopics.labels(WordNetTopics.Variant.TOPICS_8),
+        "architecture",
+        "bag",
+        "hyperparameters",
+        hyperparameters,
+        "holdout_share",
+        0.2,
+        "trigger",
+        Map.of("min_new_examples", 1_000_000),
+        "gate",
+        Map.of("min_accuracy", 0.3, "require_significance", false, "rollback_enabled", false));
+  }
+
+  /** An admin call to a gateway's API with a JSON body; throws unless it answers 2xx. */
+  public static JsonNode admin(String gateway, String method, String path, Object body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(gateway + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      throw new IllegalStateException(
+          method + " " + path + ": " + response.statusCode() + " " + response.body());
+    }
+    return JSON.readTree(response.body());
   }
 
   private ChildJvm start(String name, List<String> args, String heap, Map<String, String> own)

@@ -1,13 +1,11 @@
 package dev.flywheel.platform.cluster;
 
+import dev.flywheel.embedded.FreePorts;
+import dev.flywheel.embedded.KraftStorage;
 import dev.flywheel.infra.ClusterProfile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +28,6 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * Three (or more) Kafka brokers, each its own JVM started through Kafka's own {@code kafka.Kafka}
@@ -58,8 +54,8 @@ public final class KafkaCluster implements AutoCloseable {
     this.brokerPorts = new int[size + 1];
     this.controllerPorts = new int[size + 1];
     for (int node = 1; node <= size; node++) {
-      brokerPorts[node] = freePort();
-      controllerPorts[node] = freePort();
+      brokerPorts[node] = FreePorts.pick();
+      controllerPorts[node] = FreePorts.pick();
     }
   }
 
@@ -265,31 +261,9 @@ public final class KafkaCluster implements AutoCloseable {
     Files.createDirectories(data);
     try (PrintStream quiet =
         new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)) {
-      new Formatter()
-          .setPrintStream(quiet)
-          .setNodeId(node)
-          .setClusterId(clusterId)
-          .setWriteBootstrapSnapshot(true)
-          .setUnstableFeatureVersionsEnabled(false)
-          .setIgnoreFormatted(false)
-          .setControllerListenerName(CONTROLLER)
-          .setMetadataLogDirectory(data.toString())
-          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .setHasDynamicQuorum(false)
-          .addDirectory(data.toString())
-          .run();
+      KraftStorage.format(data, node, clusterId, CONTROLLER, quiet);
     } catch (Exception e) {
       throw new IOException("Cannot format " + data, e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot find a free local port", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.flywheel.platform.cluster;
 
+import dev.flywheel.embedded.FreePorts;
 import dev.flywheel.slm.data.WordNetTopics;
 import java.io.IOException;
 import java.net.URI;
@@ -43,7 +44,7 @@ public final class RestartTime {
     }
     int examples = Integer.parseInt(options.getOrDefault("examples", "20000"));
     Path dir = Files.createTempDirectory(Path.of(options.getOrDefault("dir", "target")), "restart");
-    int apiPort = KafkaCluster.freePort();
+    int apiPort = FreePorts.pick();
     List<String> upArgs =
         List.of(
             "up",
