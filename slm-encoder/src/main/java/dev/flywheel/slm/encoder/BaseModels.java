@@ -82,6 +82,7 @@ public final class BaseModels {
 
   private final ArtifactStore store;
   private final Map<String, BaseModel> loaded = new ConcurrentHashMap<>();
+  private final Map<String, BaseModel> directories = new ConcurrentHashMap<>();
 
   /** A catalogue keeping converted weights in {@code store}. */
   public BaseModels(ArtifactStore store) {
@@ -119,6 +120,59 @@ public final class BaseModels {
           "unknown base model '" + name + "'; built-in base models are " + builtInNames());
     }
     return b;
+  }
+
+  /** True when a spec's {@code baseModel} names a directory ({@code file:...}), not a built-in. */
+  public static boolean isDirectoryUri(String baseModel) {
+    return baseModel.regionMatches(true, 0, "file:", 0, 5) && baseModel.length() > 5;
+  }
+
+  /**
+   * The base model a spec names: a built-in by its name, or a Hugging Face BERT directory by its
+   * {@code file:} URI, named after the directory. A directory is converted once while its three
+   * files stay unchanged (by size and modification time), and stored once under its sha256.
+   *
+   * @throws BaseModelException for an unknown name or a directory that is not a usable BERT
+   */
+  public BaseModel resolve(String baseModel) {
+    if (!isDirectoryUri(baseModel)) {
+      return builtIn(baseModel);
+    }
+    URI uri;
+    try {
+      uri = URI.create(baseModel);
+    } catch (IllegalArgumentException e) {
+      throw new BaseModelException("base model URI '" + baseModel + "' is not a URI: " + e);
+    }
+    Path dir = directory(uri);
+    String key =
+        uri
+            + "|"
+            + fileStamp(dir, "config.json")
+            + "|"
+            + fileStamp(dir, "model.safetensors")
+            + "|"
+            + fileStamp(dir, "tokenizer.json");
+    BaseModel known = directories.get(key);
+    if (known != null) {
+      return known;
+    }
+    String name = dir.getFileName() == null ? "user-bert" : dir.getFileName().toString();
+    if (BUILT_INS.containsKey(name)) {
+      name = "user-" + name;
+    }
+    BaseModel converted = fromDirectory(name, uri, "as supplied with " + uri);
+    directories.put(key, converted);
+    return converted;
+  }
+
+  private static String fileStamp(Path dir, String file) {
+    try {
+      Path path = dir.resolve(file);
+      return Files.size(path) + "@" + Files.getLastModifiedTime(path).toMillis();
+    } catch (IOException e) {
+      return "missing";
+    }
   }
 
   /**

@@ -104,7 +104,7 @@ public final class EncoderRecipe implements ModelRecipe {
     List<String> labels = request.labels();
     checkLabels(request.examples(), labels);
     Split split = split(request.examples(), settings.validationShare(), options.seed());
-    BaseModel base = builtInBase(store, settings.baseModel());
+    BaseModel base = baseModel(store, settings.baseModel());
     StartDecision start = decideStart(request, base, mode, options, labels);
     LOG.info(
         "training {} {}: encoder {} ({}) on {}, {} train / {} validation examples, {}",
@@ -171,9 +171,9 @@ public final class EncoderRecipe implements ModelRecipe {
     return new Split(train, validation);
   }
 
-  private BaseModel builtInBase(ArtifactStore store, String name) {
+  private BaseModel baseModel(ArtifactStore store, String name) {
     try {
-      return catalogue(store).builtIn(name);
+      return catalogue(store).resolve(name);
     } catch (BaseModelException e) {
       throw new TrainingException(TrainingException.Reason.ENGINE_FAILURE, e.getMessage(), e);
     }

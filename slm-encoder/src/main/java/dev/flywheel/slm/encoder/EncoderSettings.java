@@ -10,8 +10,9 @@ import java.util.TreeSet;
 
 /**
  * The settings of the {@code encoder} recipe as a model spec carries them (a string map): the base
- * model, the fine-tune mode ({@code auto}: {@code full} on a GPU, {@code head} on the CPU), and the
- * training options, whose defaults depend on the mode ({@link EncoderOptions#defaults}).
+ * model (a built-in's name, or the {@code file:} URI of a Hugging Face BERT directory), the
+ * fine-tune mode ({@code auto}: {@code full} on a GPU, {@code head} on the CPU), and the training
+ * options, whose defaults depend on the mode ({@link EncoderOptions#defaults}).
  */
 record EncoderSettings(
     String baseModel, String fineTune, Map<String, String> given, float validationShare) {
@@ -55,13 +56,14 @@ record EncoderSettings(
       problems.add("architecture: '" + arch + "' is not encoder");
     }
     String base = map.getOrDefault("baseModel", BaseModels.DEFAULT).trim();
-    if (!BaseModels.builtInNames().contains(base)) {
+    if (!BaseModels.builtInNames().contains(base) && !BaseModels.isDirectoryUri(base)) {
       problems.add(
           "baseModel: unknown base model '"
               + base
               + "' (built-in base models: "
               + BaseModels.builtInNames()
-              + ")");
+              + "; or the file: URI of a Hugging Face BERT directory holding config.json,"
+              + " model.safetensors and tokenizer.json)");
     }
     String fineTune = map.getOrDefault("fineTune", AUTO).trim();
     if (!fineTune.equals(AUTO)) {

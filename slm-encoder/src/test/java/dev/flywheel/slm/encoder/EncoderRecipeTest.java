@@ -71,6 +71,69 @@ class EncoderRecipeTest {
   }
 
   @Test
+  void shouldFineTuneAUserSuppliedBertDirectoryNamedInTheSpec() throws Exception {
+    Path dir = TinyBert.write(root.resolve("my-bert"));
+    Map<String, String> settings =
+        recipe.settings(
+            Map.of(
+                "architecture", "encoder",
+                "baseModel", dir.toUri().toString(),
+                "fineTune", "head",
+                "epochs", "3"));
+    TrainingRequest request =
+        TrainingRequest.builder()
+            .setExamples(shuffled.subList(0, 80))
+            .setModelName("mine")
+            .setVersion("1")
+            .optLabels(LABELS)
+            .optSettings(settings)
+            .optStore(store)
+            .optDevice(DevicePreference.CPU)
+            .build();
+
+    TrainingResult result = recipe.train(request);
+
+    BaseModelInfo base = result.bundle().manifest().baseModel();
+    assertThat(base.name()).isEqualTo("my-bert");
+    assertThat(base.source()).isEqualTo(dir.toUri().toString());
+    assertThat(base.sha256())
+        .isEqualTo(new BaseModels(store).resolve(dir.toUri().toString()).card().sha256());
+    RecipeContext context = RecipeContext.of(store, DevicePreference.CPU);
+    try (TextClassifier loaded = recipe.load(result.bundle(), context)) {
+      Prediction p = loaded.predict("a small domesticated carnivore");
+      assertThat(LABELS).contains(p.label());
+    }
+  }
+
+  @Test
+  void shouldNameWhatIsMissingInAUserSuppliedDirectory() throws Exception {
+    Path dir = TinyBert.write(root.resolve("broken-bert"));
+    Files.delete(dir.resolve("tokenizer.json"));
+    Map<String, String> settings =
+        recipe.settings(
+            Map.of("architecture", "encoder", "baseModel", dir.toUri().toString(), "epochs", "1"));
+
+    assertThatThrownBy(
+            () ->
+                recipe.train(
+                    TrainingRequest.builder()
+                        .setExamples(shuffled.subList(0, 80))
+                        .setModelName("broken")
+                        .setVersion("1")
+                        .optLabels(LABELS)
+                        .optSettings(settings)
+                        .optStore(store)
+                        .optDevice(DevicePreference.CPU)
+                        .build()))
+        .hasMessageContaining("tokenizer.json");
+    assertThatThrownBy(
+            () ->
+                recipe.settings(Map.of("architecture", "encoder", "baseModel", "s3://bucket/bert")))
+        .isInstanceOf(InvalidHyperparametersException.class)
+        .hasMessageContaining("file: URI of a Hugging Face BERT directory");
+  }
+
+  @Test
   void settingsNameAnUnknownBaseModelAndABadMode() {
     assertThatThrownBy(
             () ->
