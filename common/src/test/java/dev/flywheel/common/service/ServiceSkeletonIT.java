@@ -68,7 +68,10 @@ class ServiceSkeletonIT {
 
     service.start();
     try {
-      assertThat(topicNames()).containsAll(names(service.topics));
+      // A created topic shows in the broker's metadata a moment after the controller commits it.
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> assertThat(topicNames()).containsAll(names(service.topics)));
       assertThat(readyWhileStarting.get()).isEqualTo(503);
       assertThat(status(service.managementPort(), "/health/ready")).isEqualTo(200);
       assertThat(journal).containsExactly("start first", "start second");
