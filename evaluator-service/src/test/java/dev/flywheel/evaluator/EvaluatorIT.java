@@ -220,7 +220,7 @@ class EvaluatorIT {
     fixture.publishSpec(Fixture.policy().setGoldenSet(golden.toUri().toString()).build());
     DatasetSnapshot snapshot = fixture.writeExamplesAndSnapshot();
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    EvaluatorService first =
+    EvaluationLoop first =
         fixture.startEvaluator(
             meters, env -> env.put("FLYWHEEL_EVALUATOR_LATENCY_SAMPLES", "100000"));
 
@@ -250,7 +250,7 @@ class EvaluatorIT {
   void shouldRollBackExactlyOnceWhenLiveQualityDrops() throws Exception {
     fixture.publishSpec(weakChampionPolicy());
     DatasetSnapshot snapshot = fixture.writeExamplesAndSnapshot();
-    EvaluatorService evaluator = fixture.startEvaluator();
+    EvaluationLoop evaluator = fixture.startEvaluator();
     fixture.sendCandidate(Fixture.candidate(1, models.weak, snapshot));
     awaitReleases(1);
     fixture.sendCandidate(Fixture.candidate(2, models.strong, snapshot));

@@ -51,7 +51,7 @@ class EvaluatorMainIT {
               env -> env.put("FLYWHEEL_EVALUATOR_MANAGEMENT_PORT", Integer.toString(port)));
       AtomicInteger exit = new AtomicInteger(-1);
       ServiceRunner runner =
-          Evaluator.DEFINITION.runner(
+          EvaluatorService.DEFINITION.runner(
               config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), exit::set, System.err);
       CompletableFuture<Integer> run = CompletableFuture.supplyAsync(runner::run);
 
@@ -87,7 +87,7 @@ class EvaluatorMainIT {
     AtomicInteger exit = new AtomicInteger(-1);
 
     int code =
-        Evaluator.DEFINITION
+        EvaluatorService.DEFINITION
             .runner(
                 EvaluatorConfig.from(env, Map.of()),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),

@@ -58,7 +58,7 @@ final class Fixture implements AutoCloseable {
   final SchemaRegistryClient registry;
   final Topics topics;
   private final KafkaProducer<byte[], byte[]> producer;
-  private final List<EvaluatorService> started = new ArrayList<>();
+  private final List<EvaluationLoop> started = new ArrayList<>();
 
   Fixture(EmbeddedInfra infra) {
     this.infra = infra;
@@ -294,21 +294,21 @@ final class Fixture implements AutoCloseable {
   }
 
   /** Starts an evaluator; it is closed with the fixture if the test does not close it first. */
-  EvaluatorService startEvaluator(
+  EvaluationLoop startEvaluator(
       PrometheusMeterRegistry meters, Consumer<Map<String, String>> overrides) throws Exception {
-    EvaluatorService service = new EvaluatorService(config(overrides), topics, meters);
+    EvaluationLoop service = new EvaluationLoop(config(overrides), topics, meters);
     started.add(service);
     service.start();
     return service;
   }
 
-  EvaluatorService startEvaluator() throws Exception {
+  EvaluationLoop startEvaluator() throws Exception {
     return startEvaluator(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), env -> {});
   }
 
   @Override
   public void close() throws Exception {
-    for (EvaluatorService service : started) {
+    for (EvaluationLoop service : started) {
       service.close();
     }
     producer.close();

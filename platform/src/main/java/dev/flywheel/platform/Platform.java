@@ -3,7 +3,7 @@ package dev.flywheel.platform;
 import dev.flywheel.common.lifecycle.Service;
 import dev.flywheel.common.lifecycle.ServiceRunner;
 import dev.flywheel.common.metrics.Metrics;
-import dev.flywheel.evaluator.Evaluator;
+import dev.flywheel.evaluator.EvaluatorService;
 import dev.flywheel.feedback.FeedbackService;
 import dev.flywheel.ingest.IngestService;
 import dev.flywheel.schemas.SchemaRegistryClient;
@@ -32,7 +32,7 @@ final class Platform implements AutoCloseable {
   private final Topics topics;
   private final FeedbackService feedback;
   private final TrainerService trainer;
-  private final Evaluator evaluator;
+  private final EvaluatorService evaluator;
   private final IngestService ingest;
 
   private Platform(PlatformSettings settings, List<Service> tail) throws Exception {
@@ -49,7 +49,7 @@ final class Platform implements AutoCloseable {
       // Each service configured and assembled exactly as `flywheel service <name>` does it.
       this.feedback = FeedbackService.DEFINITION.create(env, metrics);
       this.trainer = TrainerService.DEFINITION.create(env, metrics);
-      this.evaluator = Evaluator.DEFINITION.create(env, metrics);
+      this.evaluator = EvaluatorService.DEFINITION.create(env, metrics);
       this.ingest = IngestService.DEFINITION.create(env, metrics);
 
       List<Service> components = new ArrayList<>();

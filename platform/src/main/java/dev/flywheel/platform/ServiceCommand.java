@@ -1,7 +1,7 @@
 package dev.flywheel.platform;
 
 import dev.flywheel.common.service.ServiceDefinition;
-import dev.flywheel.evaluator.Evaluator;
+import dev.flywheel.evaluator.EvaluatorService;
 import dev.flywheel.feedback.FeedbackService;
 import dev.flywheel.ingest.IngestService;
 import dev.flywheel.trainer.TrainerService;
@@ -30,7 +30,7 @@ final class ServiceCommand implements Callable<Integer> {
     ingest(IngestService.DEFINITION),
     feedback(FeedbackService.DEFINITION),
     trainer(TrainerService.DEFINITION),
-    evaluator(Evaluator.DEFINITION);
+    evaluator(EvaluatorService.DEFINITION);
 
     private final ServiceDefinition<?, ?> definition;
 
