@@ -227,12 +227,7 @@ public final class TextClassifierTrainer {
       if (validation.isEmpty()) {
         continue;
       }
-      List<Example> train = new ArrayList<>();
-      for (int g = 0; g < FOLDS; g++) {
-        if (g != f) {
-          train.addAll(folds.get(g));
-        }
-      }
+      List<Example> train = allFoldsBut(folds, f);
       Tokenizer tokenizer =
           warmStart.used()
               ? request.parent().orElseThrow().tokenizer()
@@ -255,13 +250,10 @@ public final class TextClassifierTrainer {
       validated += validation.size();
     }
     List<Double> accuracy = new ArrayList<>();
-    int best = 1;
-    for (int e = 0; e < correct.length; e++) {
-      accuracy.add(correct[e] / validated);
-      if (correct[e] > correct[best - 1] + 1e-9) {
-        best = e + 1;
-      }
+    for (double c : correct) {
+      accuracy.add(c / validated);
     }
+    int best = firstBestEpoch(correct);
     LOG.info(
         "training {}: {}-fold cross-validation chose {} epochs (accuracy {} over {} examples, {})",
         runId,
@@ -271,6 +263,28 @@ public final class TextClassifierTrainer {
         validated,
         Duration.ofNanos(System.nanoTime() - started));
     return new CrossValidation(List.copyOf(accuracy), best, validated);
+  }
+
+  /** Every fold's examples except fold {@code f}'s: the training set of fold {@code f}. */
+  private static List<Example> allFoldsBut(List<List<Example>> folds, int f) {
+    List<Example> train = new ArrayList<>();
+    for (int g = 0; g < folds.size(); g++) {
+      if (g != f) {
+        train.addAll(folds.get(g));
+      }
+    }
+    return train;
+  }
+
+  /** The first epoch (1-based) with the most correct validation predictions. */
+  private static int firstBestEpoch(double[] correct) {
+    int best = 1;
+    for (int e = 0; e < correct.length; e++) {
+      if (correct[e] > correct[best - 1] + 1e-9) {
+        best = e + 1;
+      }
+    }
+    return best;
   }
 
   /** The examples dealt into {@link #FOLDS} folds by a hash of their ids (stable per seed). */
