@@ -29,7 +29,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -1045,7 +1044,6 @@ public final class TextClassifierTrainer {
 
     /** The bundle's manifest: what was trained, how, on what, from which parent. */
     private BundleManifest manifest(Map<String, Integer> labelIndex, Map<String, Double> metrics) {
-      ModelBundle parent = request.parent().orElse(null);
       return new BundleManifest(
           ModelBundle.FORMAT,
           ModelBundle.FORMAT_VERSION,
@@ -1059,12 +1057,7 @@ public final class TextClassifierTrainer {
           null,
           null,
           metrics,
-          new BundleManifest.Lineage(
-              parent == null ? null : parent.manifest().version(),
-              parent == null ? null : parent.sha256(),
-              new HashMap<>(request.datasetSnapshot()),
-              request.requestId().orElse(null),
-              warmStart.used()),
+          BundleManifest.Lineage.of(request, warmStart.used()),
           Instant.now().toString(),
           Engine.getDjlVersion(),
           "PyTorch",
