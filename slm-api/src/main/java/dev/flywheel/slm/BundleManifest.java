@@ -1,6 +1,7 @@
 package dev.flywheel.slm;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -140,5 +141,17 @@ public record BundleManifest(
       String parentSha256,
       Map<String, String> datasetSnapshot,
       String requestId,
-      boolean warmStarted) {}
+      boolean warmStarted) {
+
+    /** The lineage of a model trained for {@code request}: its parent, data and request. */
+    public static Lineage of(TrainingRequest request, boolean warmStarted) {
+      ModelBundle parent = request.parent().orElse(null);
+      return new Lineage(
+          parent == null ? null : parent.manifest().version(),
+          parent == null ? null : parent.sha256(),
+          new HashMap<>(request.datasetSnapshot()),
+          request.requestId().orElse(null),
+          warmStarted);
+    }
+  }
 }

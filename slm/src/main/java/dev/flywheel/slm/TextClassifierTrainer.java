@@ -29,7 +29,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -227,12 +226,7 @@ public final class TextClassifierTrainer {
       if (validation.isEmpty()) {
         continue;
       }
-      List<Example> train = new ArrayList<>();
-      for (int g = 0; g < FOLDS; g++) {
-        if (g != f) {
-          train.addAll(folds.get(g));
-        }
-      }
+      List<Example> train = allFoldsBut(folds, f);
       Tokenizer tokenizer =
           warmStart.used()
               ? request.parent().orElseThrow().tokenizer()
@@ -255,13 +249,10 @@ public final class TextClassifierTrainer {
       validated += validation.size();
     }
     List<Double> accuracy = new ArrayList<>();
-    int best = 1;
-    for (int e = 0; e < correct.length; e++) {
-      accuracy.add(correct[e] / validated);
-      if (correct[e] > correct[best - 1] + 1e-9) {
-        best = e + 1;
-      }
+    for (double c : correct) {
+      accuracy.add(c / validated);
     }
+    int best = firstBestEpoch(correct);
     LOG.info(
         "training {}: {}-fold cross-validation chose {} epochs (accuracy {} over {} examples, {})",
         runId,
@@ -271,6 +262,28 @@ public final class TextClassifierTrainer {
         validated,
         Duration.ofNanos(System.nanoTime() - started));
     return new CrossValidation(List.copyOf(accuracy), best, validated);
+  }
+
+  /** Every fold's examples except fold {@code f}'s: the training set of fold {@code f}. */
+  private static List<Example> allFoldsBut(List<List<Example>> folds, int f) {
+    List<Example> train = new ArrayList<>();
+    for (int g = 0; g < folds.size(); g++) {
+      if (g != f) {
+        train.addAll(folds.get(g));
+      }
+    }
+    return train;
+  }
+
+  /** The first epoch (1-based) with the most correct validation predictions. */
+  private static int firstBestEpoch(double[] correct) {
+    int best = 1;
+    for (int e = 0; e < correct.length; e++) {
+      if (correct[e] > correct[best - 1] + 1e-9) {
+        best = e + 1;
+      }
+    }
+    return best;
   }
 
   /** The examples dealt into {@link #FOLDS} folds by a hash of their ids (stable per seed). */
@@ -1031,7 +1044,6 @@ public final class TextClassifierTrainer {
 
     /** The bundle's manifest: what was trained, how, on what, from which parent. */
     private BundleManifest manifest(Map<String, Integer> labelIndex, Map<String, Double> metrics) {
-      ModelBundle parent = request.parent().orElse(null);
       return new BundleManifest(
           ModelBundle.FORMAT,
           ModelBundle.FORMAT_VERSION,
@@ -1045,12 +1057,7 @@ public final class TextClassifierTrainer {
           null,
           null,
           metrics,
-          new BundleManifest.Lineage(
-              parent == null ? null : parent.manifest().version(),
-              parent == null ? null : parent.sha256(),
-              new HashMap<>(request.datasetSnapshot()),
-              request.requestId().orElse(null),
-              warmStart.used()),
+          BundleManifest.Lineage.of(request, warmStart.used()),
           Instant.now().toString(),
           Engine.getDjlVersion(),
           "PyTorch",

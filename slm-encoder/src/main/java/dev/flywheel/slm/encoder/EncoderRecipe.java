@@ -19,7 +19,6 @@ import dev.flywheel.slm.store.ArtifactStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -232,7 +231,6 @@ public final class EncoderRecipe implements ModelRecipe {
       Map<String, Double> metrics,
       Device device,
       StartDecision start) {
-    ModelBundle parent = request.parent().orElse(null);
     BaseModelCard card = base.card();
     return new BundleManifest(
         ModelBundle.FORMAT,
@@ -247,12 +245,7 @@ public final class EncoderRecipe implements ModelRecipe {
         null,
         null,
         metrics,
-        new BundleManifest.Lineage(
-            parent == null ? null : parent.manifest().version(),
-            parent == null ? null : parent.sha256(),
-            new HashMap<>(request.datasetSnapshot()),
-            request.requestId().orElse(null),
-            start.warmStart().used()),
+        BundleManifest.Lineage.of(request, start.warmStart().used()),
         Instant.now().toString(),
         Engine.getDjlVersion(),
         "PyTorch",
