@@ -1,6 +1,6 @@
 package dev.flywheel.evaluator;
 
-import dev.flywheel.common.snapshot.BoundedReader;
+import dev.flywheel.common.snapshot.TopicTail;
 import dev.flywheel.events.GatePolicy;
 import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.ModelReleased;
@@ -9,7 +9,6 @@ import dev.flywheel.events.QualityReport;
 import dev.flywheel.schemas.Topic;
 import dev.flywheel.schemas.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,8 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +35,7 @@ final class StateView implements AutoCloseable {
   private record VersionKey(String model, int version) {}
 
   private final Consumer<byte[], byte[]> consumer;
+  private TopicTail<byte[], byte[]> tail;
   private final Topic<String, ModelSpec> specsTopic;
   private final Topic<String, ModelReleased> releasesTopic;
   private final Topic<String, ModelCandidate> candidatesTopic;
@@ -59,19 +57,16 @@ final class StateView implements AutoCloseable {
 
   /** Reads the four topics from their beginning up to their current end. */
   void catchUp(Duration timeout) {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic :
-        List.of(
-            specsTopic.name(), releasesTopic.name(), candidatesTopic.name(), qualityTopic.name())) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist");
-      }
-      infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-    }
-    Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, timeout);
-    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-    BoundedReader.read(consumer, starts, ends, this::apply, timeout);
+    tail =
+        TopicTail.open(
+            consumer,
+            List.of(
+                specsTopic.name(),
+                releasesTopic.name(),
+                candidatesTopic.name(),
+                qualityTopic.name()),
+            timeout);
+    tail.catchUp(this::apply, timeout);
     LOG.info(
         "state rebuilt: {} specs, {} models released, {} candidates known",
         specs.size(),
@@ -81,9 +76,7 @@ final class StateView implements AutoCloseable {
 
   /** Applies whatever has arrived since the last call, without waiting. */
   void refresh() {
-    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ZERO)) {
-      apply(record);
-    }
+    tail.poll(Duration.ZERO, this::apply);
   }
 
   /** Models whose releases or quality changed since the last call (rollback candidates). */

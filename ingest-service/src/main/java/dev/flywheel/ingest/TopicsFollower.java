@@ -1,10 +1,10 @@
 package dev.flywheel.ingest;
 
 import dev.flywheel.common.lifecycle.Service;
+import dev.flywheel.common.snapshot.TopicTail;
 import dev.flywheel.schemas.Topic;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -27,6 +26,7 @@ import org.slf4j.LoggerFactory;
 abstract class TopicsFollower implements Service {
   private static final Logger LOG = LoggerFactory.getLogger(TopicsFollower.class);
   private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
 
   private final Consumer<byte[], byte[]> consumer;
   private final List<Topic<?, ?>> followed;
@@ -92,14 +92,13 @@ abstract class TopicsFollower implements Service {
 
   private void run() {
     try {
-      List<TopicPartition> partitions = assign();
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      TopicTail<byte[], byte[]> tail =
+          TopicTail.open(consumer, followed.stream().map(Topic::name).toList(), METADATA_TIMEOUT);
+      followed.forEach(topic -> onPartitions(topic, tail.partitionCount(topic.name())));
+      Map<TopicPartition, Long> ends = tail.lastStableOffsets(METADATA_TIMEOUT);
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-          applySkippingBadRecords(record);
-        }
-        if (caughtUp.getCount() > 0 && reached(ends)) {
+        tail.poll(POLL, this::applySkippingBadRecords);
+        if (caughtUp.getCount() > 0 && tail.reached(ends)) {
           onCaughtUp();
           caughtUp.countDown();
         }
@@ -115,29 +114,6 @@ abstract class TopicsFollower implements Service {
       caughtUp.countDown();
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
-  }
-
-  private List<TopicPartition> assign() {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (Topic<?, ?> topic : followed) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30));
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException("topic " + topic.name() + " does not exist");
-      }
-      infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
-      onPartitions(topic, infos.size());
-    }
-    consumer.assign(partitions);
-    return partitions;
-  }
-
-  private boolean reached(Map<TopicPartition, Long> ends) {
-    for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-      if (consumer.position(end.getKey()) < end.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void applySkippingBadRecords(ConsumerRecord<byte[], byte[]> record) {

@@ -1,7 +1,7 @@
 package dev.flywheel.trainer;
 
-import dev.flywheel.common.snapshot.BoundedReader;
 import dev.flywheel.common.snapshot.ExampleSnapshotReader;
+import dev.flywheel.common.snapshot.TopicTail;
 import dev.flywheel.schemas.Topic;
 import java.time.Duration;
 import java.util.HashMap;
@@ -38,8 +38,7 @@ final class TopicFollower<V> implements AutoCloseable {
   private final Admin admin;
   private final boolean untilHighWatermark;
   private final Duration timeout;
-  private final Map<TopicPartition, Long> positions = new HashMap<>();
-  private List<TopicPartition> partitions;
+  private TopicTail<String, V> tail;
 
   TopicFollower(
       Topic<String, V> topic,
@@ -64,30 +63,26 @@ final class TopicFollower<V> implements AutoCloseable {
 
   /** Hands every record committed since the last refresh to {@code sink}, in offset order. */
   synchronized void refresh(Consumer<ConsumerRecord<String, V>> sink) {
-    if (partitions == null) {
-      partitions =
-          consumer.partitionsFor(topic.name(), timeout).stream()
-              .map(info -> new TopicPartition(topic.name(), info.partition()))
-              .toList();
-      if (partitions.isEmpty()) {
-        throw new TimeoutException("topic " + topic.name() + " has no partitions");
-      }
-      positions.putAll(consumer.beginningOffsets(partitions, timeout));
+    if (tail == null) {
+      tail = open();
     }
-    Map<TopicPartition, Long> ends = untilHighWatermark ? highWatermarks() : lastStable();
-    BoundedReader.read(consumer, positions, ends, sink, timeout);
-    for (TopicPartition tp : partitions) {
-      positions.put(tp, Math.max(positions.get(tp), ends.get(tp)));
-    }
+    Map<TopicPartition, Long> ends =
+        untilHighWatermark ? highWatermarks() : tail.lastStableOffsets(timeout);
+    tail.readTo(ends, sink, timeout);
   }
 
-  private Map<TopicPartition, Long> lastStable() {
-    return consumer.endOffsets(partitions, timeout);
+  private TopicTail<String, V> open() {
+    try {
+      return TopicTail.open(consumer, List.of(topic.name()), timeout);
+    } catch (IllegalStateException e) {
+      // Retriable here: the topic may not have been created yet; the next refresh tries again.
+      throw new TimeoutException("topic " + topic.name() + " has no partitions");
+    }
   }
 
   private Map<TopicPartition, Long> highWatermarks() {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
+    tail.partitions().forEach(tp -> request.put(tp, OffsetSpec.latest()));
     ListOffsetsOptions options =
         new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)
             .timeoutMs((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));

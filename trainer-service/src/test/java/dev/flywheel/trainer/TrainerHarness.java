@@ -1,8 +1,8 @@
 package dev.flywheel.trainer;
 
 import dev.flywheel.common.metrics.Metrics;
-import dev.flywheel.common.snapshot.BoundedReader;
 import dev.flywheel.common.snapshot.ExampleSnapshotReader;
+import dev.flywheel.common.snapshot.TopicTail;
 import dev.flywheel.embedded.EmbeddedInfra;
 import dev.flywheel.events.ExampleSource;
 import dev.flywheel.events.LabeledExample;
@@ -38,7 +38,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -274,22 +273,16 @@ final class TrainerHarness implements AutoCloseable {
   List<ConsumerRecord<byte[], byte[]>> readRaw(String topic) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            ExampleSnapshotReader.consumerConfig(config),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
+    try (TopicTail<byte[], byte[]> tail =
+        TopicTail.open(
+            new KafkaConsumer<>(
+                ExampleSnapshotReader.consumerConfig(config),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer()),
+            List.of(topic),
+            Duration.ofSeconds(30))) {
       List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      BoundedReader.read(
-          consumer,
-          Map.of(),
-          consumer.endOffsets(partitions),
-          records::add,
-          Duration.ofSeconds(30));
+      tail.catchUp(records::add, Duration.ofSeconds(30));
       return records;
     }
   }

@@ -20,6 +20,10 @@
  * }</pre>
  *
  * <p>{@link dev.flywheel.common.snapshot.BoundedReader} is the underlying "read these partitions
- * between these offsets without a consumer group" loop, usable for any catch-up view of a topic.
+ * between these offsets without a consumer group" loop. {@link
+ * dev.flywheel.common.snapshot.TopicTail} builds on it the one topic follower of the services: it
+ * keeps the partitions and positions of a set of topics, catches up to given end offsets and then
+ * hands over whatever arrives (the ingest's registry and activity views, the evaluator's state, the
+ * trainer's tables).
  */
 package dev.flywheel.common.snapshot;
