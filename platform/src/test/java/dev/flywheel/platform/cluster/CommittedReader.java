@@ -1,7 +1,7 @@
 package dev.flywheel.platform.cluster;
 
-import dev.flywheel.common.snapshot.BoundedReader;
 import dev.flywheel.common.snapshot.ExampleSnapshotReader;
+import dev.flywheel.common.snapshot.TopicTail;
 import dev.flywheel.schemas.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -31,18 +30,19 @@ public final class CommittedReader {
             Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     Deserializer<V> values = topic.valueSerde().deserializer();
     List<V> read = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic.name()).stream()
-              .map(p -> new TopicPartition(topic.name(), p.partition()))
-              .toList();
-      BoundedReader.read(
-          consumer,
-          Map.of(),
-          consumer.endOffsets(partitions),
-          r -> read.add(values.deserialize(topic.name(), r.headers(), r.value())),
-          Duration.ofSeconds(60));
+    Duration timeout = Duration.ofSeconds(60);
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    TopicTail<byte[], byte[]> tail;
+    try {
+      tail = TopicTail.open(consumer, List.of(topic.name()), timeout);
+    } catch (RuntimeException e) {
+      consumer.close();
+      throw e;
+    }
+    try (tail) {
+      tail.catchUp(
+          r -> read.add(values.deserialize(topic.name(), r.headers(), r.value())), timeout);
     }
     return read;
   }
