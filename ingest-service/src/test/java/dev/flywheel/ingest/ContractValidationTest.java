@@ -2,6 +2,7 @@ package dev.flywheel.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flywheel.common.error.ValidationError;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -73,5 +74,16 @@ class ContractValidationTest {
           Boolean.TRUE.equals(validation.bodyValidator("postFeedback").validate(body).getValid());
       assertThat(fast.test(body)).as("%s", body).isEqualTo(contract);
     }
+  }
+
+  @Test
+  void shouldNameAMissingRequiredPropertyFromTheValidatorsOwnMessage() {
+    JsonObject withoutPrediction = new JsonObject().put("kind", "thumbs_up");
+
+    List<ValidationError> errors =
+        SchemaErrors.fieldErrors(
+            validation.bodyValidator("postFeedback").validate(withoutPrediction), "");
+
+    assertThat(errors).contains(new ValidationError("prediction_id", "is required"));
   }
 }
