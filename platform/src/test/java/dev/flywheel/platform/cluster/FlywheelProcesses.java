@@ -154,11 +154,17 @@ public final class FlywheelProcesses implements AutoCloseable {
   /** An admin call to a gateway's API with a JSON body; throws unless it answers 2xx. */
   public static JsonNode admin(String gateway, String method, String path, Object body)
       throws IOException, InterruptedException {
+    return call(gateway, ADMIN_KEY, method, path, body);
+  }
+
+  /** A call to a gateway's API with {@code key} and a JSON body; throws unless it answers 2xx. */
+  public static JsonNode call(String gateway, String key, String method, String path, Object body)
+      throws IOException, InterruptedException {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(URI.create(gateway + path))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
                 .build(),

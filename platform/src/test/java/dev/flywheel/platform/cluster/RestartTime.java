@@ -3,10 +3,6 @@ package dev.flywheel.platform.cluster;
 import dev.flywheel.embedded.FreePorts;
 import dev.flywheel.slm.data.WordNetTopics;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +27,6 @@ import java.util.regex.Pattern;
 public final class RestartTime {
   private static final Pattern RESTORED =
       Pattern.compile("restored (\\S+) from \\S+: (\\d+) records in (\\d+) ms");
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String UP = "Flywheel is up:";
 
   private RestartTime() {}
@@ -70,7 +65,8 @@ public final class RestartTime {
       String adminKey = match(up, Pattern.compile("admin key +(\\S+)"));
       String appKey = match(up, Pattern.compile("app key +(\\S+)"));
       String api = "http://127.0.0.1:" + apiPort;
-      createModel(api, adminKey);
+      FlywheelProcesses.call(
+          api, adminKey, "PUT", "/v1/models/restart", FlywheelProcesses.topicsSpec(1));
       ExampleSender sender =
           new ExampleSender(
               List.of(api),
@@ -147,24 +143,5 @@ public final class RestartTime {
       }
     }
     throw new IllegalStateException("No " + pattern + " in the log");
-  }
-
-  private static void createModel(String api, String adminKey) throws Exception {
-    String labels = String.join("\",\"", WordNetTopics.labels(WordNetTopics.Variant.TOPICS_8));
-    String spec =
-        "{\"labels\":[\""
-            + labels
-            + "\"],\"architecture\":\"bag\",\"trigger\":{\"min_new_examples\":1000000}}";
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(api + "/v1/models/restart"))
-                .header("Authorization", "Bearer " + adminKey)
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(spec))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() / 100 != 2) {
-      throw new IllegalStateException("Creating the model: " + response.body());
-    }
   }
 }
