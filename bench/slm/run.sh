@@ -7,8 +7,10 @@
 # BENCH_MAIN=dev.flywheel.slm.bench.SmallDataBenchmark runs the small-data benchmark instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mvn -B -o -q -pl slm test-compile -Dcheckstyle.skip
-mvn -B -o -q -pl slm dependency:build-classpath -Dmdep.includeScope=test \
+# One reactor run with -am: slm needs slm-api from this checkout, never a stale snapshot in ~/.m2
+# (slm is built last, so the file ends up holding its class path).
+mvn -B -o -q -pl slm -am test-compile dependency:build-classpath -Dcheckstyle.skip \
+  -Dspotless.check.skip=true -Dmdep.includeScope=test \
   -Dmdep.outputFile="$PWD/slm/target/bench.classpath"
 # A snapshot of the classes, so rebuilding the module during a long run cannot change it.
 # One directory per run, so two runs at once do not share one.
