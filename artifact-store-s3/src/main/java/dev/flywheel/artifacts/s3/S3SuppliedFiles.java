@@ -29,11 +29,11 @@ final class S3SuppliedFiles implements SuppliedFiles {
   }
 
   @Override
-  public Optional<String> stamp(URI file) {
+  public Optional<Stamp> stamp(URI file) {
     ObjectKey object = ObjectKey.of(file);
     try {
       HeadObjectResponse head = client.headObject(b -> b.bucket(object.bucket()).key(object.key()));
-      return Optional.of(head.contentLength() + "@" + head.eTag());
+      return Optional.of(new Stamp(head.contentLength(), head.eTag()));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return Optional.empty();
@@ -46,9 +46,27 @@ final class S3SuppliedFiles implements SuppliedFiles {
 
   @Override
   public byte[] read(URI file, long maxBytes) {
+    return get(file, null, in -> Limits.readAtMost(in, maxBytes, file));
+  }
+
+  @Override
+  public byte[] readStart(URI file, int length) {
+    if (length <= 0) {
+      return new byte[0];
+    }
+    // A shorter object is answered whole: servers cut a range at the object's end.
+    return get(file, "bytes=0-" + (length - 1), in -> in.readNBytes(length));
+  }
+
+  private interface Body {
+    byte[] read(InputStream in) throws IOException;
+  }
+
+  private byte[] get(URI file, String range, Body body) {
     ObjectKey object = ObjectKey.of(file);
-    try (InputStream in = client.getObject(b -> b.bucket(object.bucket()).key(object.key()))) {
-      return Limits.readAtMost(in, maxBytes, file);
+    try (InputStream in =
+        client.getObject(b -> b.bucket(object.bucket()).key(object.key()).range(range))) {
+      return body.read(in);
     } catch (NoSuchKeyException e) {
       throw new ArtifactStoreException("no file at " + file, e);
     } catch (S3Exception e) {

@@ -66,9 +66,12 @@ class S3SuppliedFilesIT {
 
     assertThat(files.stamp(file)).isEmpty();
     put(key, "{\"model_type\":\"bert\"}");
-    String first = files.stamp(file).orElseThrow();
+    SuppliedFiles.Stamp first = files.stamp(file).orElseThrow();
+    assertThat(first.size()).isEqualTo(21);
     assertThat(new String(files.read(file, 1024), StandardCharsets.UTF_8))
         .isEqualTo("{\"model_type\":\"bert\"}");
+    assertThat(new String(files.readStart(file, 2), StandardCharsets.UTF_8)).isEqualTo("{\"");
+    assertThat(files.readStart(file, 1000)).hasSize(21);
     assertThat(files.stamp(file)).contains(first);
 
     put(key, "{\"model_type\":\"roberta\"}");

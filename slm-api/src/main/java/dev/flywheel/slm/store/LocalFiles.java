@@ -15,13 +15,14 @@ final class LocalFiles implements SuppliedFiles {
   private LocalFiles() {}
 
   @Override
-  public Optional<String> stamp(URI file) {
+  public Optional<Stamp> stamp(URI file) {
     Path path = path(file);
     try {
       if (!Files.isRegularFile(path)) {
         return Optional.empty();
       }
-      return Optional.of(Files.size(path) + "@" + Files.getLastModifiedTime(path).toMillis());
+      return Optional.of(
+          new Stamp(Files.size(path), Long.toString(Files.getLastModifiedTime(path).toMillis())));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -34,6 +35,17 @@ final class LocalFiles implements SuppliedFiles {
     Path path = path(file);
     try (InputStream in = Files.newInputStream(path)) {
       return Limits.readAtMost(in, maxBytes, file);
+    } catch (NoSuchFileException e) {
+      throw new ArtifactStoreException("no file at " + file, e);
+    } catch (IOException e) {
+      throw new ArtifactStoreException("cannot read " + file + ": " + e, e);
+    }
+  }
+
+  @Override
+  public byte[] readStart(URI file, int length) {
+    try (InputStream in = Files.newInputStream(path(file))) {
+      return in.readNBytes(length);
     } catch (NoSuchFileException e) {
       throw new ArtifactStoreException("no file at " + file, e);
     } catch (IOException e) {

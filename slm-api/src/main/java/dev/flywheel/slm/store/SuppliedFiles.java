@@ -13,12 +13,29 @@ import java.util.Optional;
 public interface SuppliedFiles {
 
   /**
-   * A value that changes whenever the file does (its size with its modification time or entity
-   * tag); empty when there is no file at the URI.
+   * A file's size and a version that changes whenever the file does (its modification time or
+   * entity tag).
+   */
+  record Stamp(long size, String version) {
+    @Override
+    public String toString() {
+      return size + "@" + version;
+    }
+  }
+
+  /**
+   * The file's stamp; empty when there is no file at the URI.
    *
    * @throws ArtifactStoreException when the location cannot be reached or read
    */
-  Optional<String> stamp(URI file);
+  Optional<Stamp> stamp(URI file);
+
+  /**
+   * The first bytes of the file: {@code length} of them, or all of a shorter file.
+   *
+   * @throws ArtifactStoreException when there is no file or it cannot be read
+   */
+  byte[] readStart(URI file, int length);
 
   /**
    * All bytes of the file, at most {@code maxBytes} of them.

@@ -19,8 +19,11 @@ class LocalFilesTest {
     Path file = Files.writeString(dir.resolve("config.json"), "{}");
     SuppliedFiles files = ArtifactStores.suppliedFiles(file.toUri());
 
-    String first = files.stamp(file.toUri()).orElseThrow();
+    SuppliedFiles.Stamp first = files.stamp(file.toUri()).orElseThrow();
+    assertThat(first.size()).isEqualTo(2);
     assertThat(files.read(file.toUri(), 2)).containsExactly('{', '}');
+    assertThat(files.readStart(file.toUri(), 1)).containsExactly('{');
+    assertThat(files.readStart(file.toUri(), 10)).containsExactly('{', '}');
     Files.writeString(file, "{ }");
     Files.setLastModifiedTime(file, FileTime.fromMillis(1_000));
     assertThat(files.stamp(file.toUri())).isPresent().get().isNotEqualTo(first);

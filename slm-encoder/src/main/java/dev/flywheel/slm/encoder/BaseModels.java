@@ -179,7 +179,7 @@ public final class BaseModels {
 
   private static String stamp(SuppliedFiles files, URI dir, String file) {
     try {
-      return files.stamp(dir.resolve(file)).orElse("missing");
+      return files.stamp(dir.resolve(file)).map(SuppliedFiles.Stamp::toString).orElse("missing");
     } catch (ArtifactStoreException e) {
       throw new BaseModelException("base model directory " + dir + ": " + e.getMessage(), e);
     }
@@ -329,16 +329,22 @@ public final class BaseModels {
 
   /** Checks that every weight the config implies is present with its shape. */
   static void checkWeights(BertConfig config, Map<String, Tensor> weights, String source) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    weights.forEach((name, t) -> shapes.put(name, t.shape()));
+    checkShapes(config, shapes, source);
+  }
+
+  private static void checkShapes(BertConfig config, Map<String, long[]> shapes, String source) {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, long[]> e : config.weightShapes().entrySet()) {
-      Tensor t = weights.get(e.getKey());
-      if (t == null) {
+      long[] shape = shapes.get(e.getKey());
+      if (shape == null) {
         problems.add("missing " + e.getKey());
-      } else if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
+      } else if (!java.util.Arrays.equals(shape, e.getValue())) {
         problems.add(
             e.getKey()
                 + " has shape "
-                + java.util.Arrays.toString(t.shape())
+                + java.util.Arrays.toString(shape)
                 + ", config implies "
                 + java.util.Arrays.toString(e.getValue()));
       }
@@ -360,18 +366,51 @@ public final class BaseModels {
   static Map<String, Tensor> huggingFaceNames(Map<String, Tensor> weights) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Tensor t : weights.values()) {
-      String name = t.name();
-      if (name.startsWith("bert.")) {
-        name = name.substring("bert.".length());
-      }
-      if (name.endsWith(".gamma")) {
-        name = name.substring(0, name.length() - ".gamma".length()) + ".weight";
-      } else if (name.endsWith(".beta")) {
-        name = name.substring(0, name.length() - ".beta".length()) + ".bias";
-      }
+      String name = huggingFaceName(t.name());
       out.put(name, t.renamed(name));
     }
     return out;
+  }
+
+  private static String huggingFaceName(String name) {
+    String out = name.startsWith("bert.") ? name.substring("bert.".length()) : name;
+    if (out.endsWith(".gamma")) {
+      return out.substring(0, out.length() - ".gamma".length()) + ".weight";
+    }
+    if (out.endsWith(".beta")) {
+      return out.substring(0, out.length() - ".beta".length()) + ".bias";
+    }
+    return out;
+  }
+
+  /**
+   * What is wrong with a base model's directory, found without converting it: each file present,
+   * {@code config.json} a BERT encoder's, {@code tokenizer.json} loadable, and the header of {@code
+   * model.safetensors} declaring every weight the config implies within the file's size (its data
+   * is not read). Empty when the directory looks usable. For the gateway, before it accepts a spec
+   * naming the directory; the trainer still checks the whole file when it converts it.
+   */
+  public static List<String> directoryProblems(String baseModel) {
+    try {
+      URI dir = directoryUri(baseModel);
+      SuppliedFiles files = suppliedFiles(dir);
+      String source = dir.toString();
+      BertConfig config =
+          BertConfig.fromHuggingFace(file(files, dir, "config.json"), source + "config.json");
+      EncoderTokenizer.create(file(files, dir, "tokenizer.json"), 8, source + "tokenizer.json")
+          .close();
+      URI weights = dir.resolve("model.safetensors");
+      long size = present(files, dir, "model.safetensors").size();
+      String what = source + "model.safetensors";
+      int headerEnd = Safetensors.headerEnd(files.readStart(weights, 8), size, what);
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      Safetensors.declaredShapes(files.readStart(weights, headerEnd), size, what)
+          .forEach((name, shape) -> shapes.put(huggingFaceName(name), shape));
+      checkShapes(config, shapes, what);
+      return List.of();
+    } catch (BaseModelException | ArtifactStoreException e) {
+      return List.of(e.getMessage());
+    }
   }
 
   /** A directory URI with the trailing slash that resolving its files needs. */
@@ -404,15 +443,20 @@ public final class BaseModels {
   }
 
   private static byte[] file(SuppliedFiles files, URI dir, String name) {
+    present(files, dir, name);
     URI file = dir.resolve(name);
-    if (files.stamp(file).isEmpty()) {
-      throw new WeightFormatException("base model directory " + dir + " has no " + name);
-    }
     try {
       return files.read(file, DIRECTORY_FILES.get(name));
     } catch (ArtifactStoreException e) {
       throw new WeightFormatException("cannot read " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static SuppliedFiles.Stamp present(SuppliedFiles files, URI dir, String name) {
+    return files
+        .stamp(dir.resolve(name))
+        .orElseThrow(
+            () -> new WeightFormatException("base model directory " + dir + " has no " + name));
   }
 
   private static byte[] resource(String path, String name, String source) {
