@@ -15,6 +15,7 @@ import dev.flywheel.schemas.Topics;
 import dev.flywheel.slm.InvalidHyperparametersException;
 import dev.flywheel.slm.ModelRecipe;
 import dev.flywheel.slm.Recipes;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -75,8 +76,17 @@ final class AdminHandler {
           ApiException.badRequest("the spec's recipe settings are not usable", recipeProblems));
       return;
     }
-    producer
-        .send(ctx.vertx(), List.of(new Outgoing<>(topics.modelSpecs(), model, spec)))
+    // What the settings point at (a base model's directory) is read: off the event loop.
+    ctx.vertx()
+        .executeBlocking(() -> sourceProblems(spec), false)
+        .compose(
+            problems ->
+                problems.isEmpty()
+                    ? producer.send(
+                        ctx.vertx(), List.of(new Outgoing<>(topics.modelSpecs(), model, spec)))
+                    : Future.<Void>failedFuture(
+                        ApiException.badRequest(
+                            "what the spec's recipe settings name is not usable", problems)))
         .onSuccess(
             v -> {
               // Read-your-writes: the follower will apply the same record again.
@@ -199,6 +209,24 @@ final class AdminHandler {
                   + Recipes.keys()
                   + ")"));
     }
+    try {
+      recipe.get().settings(recipeSettings(spec));
+      return List.of();
+    } catch (InvalidHyperparametersException e) {
+      return validationErrors(e.problems());
+    }
+  }
+
+  /**
+   * Problems with what a spec's valid settings name outside it (a base model's directory); reads
+   * it, so blocking.
+   */
+  static List<ValidationError> sourceProblems(ModelSpec spec) {
+    ModelRecipe recipe = Recipes.find(spec.getArchitecture()).orElseThrow();
+    return validationErrors(recipe.sourceProblems(recipe.settings(recipeSettings(spec))));
+  }
+
+  private static Map<String, String> recipeSettings(ModelSpec spec) {
     Map<String, String> settings = new LinkedHashMap<>(spec.getHyperparameters());
     settings.put("architecture", spec.getArchitecture().trim().toLowerCase(Locale.ROOT));
     if (spec.getBaseModel() != null) {
@@ -207,25 +235,25 @@ final class AdminHandler {
     if (spec.getFineTune() != null) {
       settings.put("fineTune", spec.getFineTune());
     }
-    try {
-      recipe.get().settings(settings);
-      return List.of();
-    } catch (InvalidHyperparametersException e) {
-      List<ValidationError> problems = new ArrayList<>();
-      for (String p : e.problems()) {
-        int colon = p.indexOf(':');
-        String key = colon > 0 ? p.substring(0, colon) : "hyperparameters";
-        String field =
-            switch (key) {
-              case "baseModel" -> "base_model";
-              case "fineTune" -> "fine_tune";
-              case "architecture" -> "architecture";
-              default -> "hyperparameters." + key;
-            };
-        problems.add(new ValidationError(field, colon > 0 ? p.substring(colon + 1).trim() : p));
-      }
-      return problems;
+    return settings;
+  }
+
+  /** Recipe problems ({@code key: message}) as errors on the spec's JSON fields. */
+  private static List<ValidationError> validationErrors(List<String> recipeProblems) {
+    List<ValidationError> problems = new ArrayList<>();
+    for (String p : recipeProblems) {
+      int colon = p.indexOf(':');
+      String key = colon > 0 ? p.substring(0, colon) : "hyperparameters";
+      String field =
+          switch (key) {
+            case "baseModel" -> "base_model";
+            case "fineTune" -> "fine_tune";
+            case "architecture" -> "architecture";
+            default -> "hyperparameters." + key;
+          };
+      problems.add(new ValidationError(field, colon > 0 ? p.substring(colon + 1).trim() : p));
     }
+    return problems;
   }
 
   static ModelSpec toSpec(String model, JsonObject body, String updatedBy) {

@@ -517,6 +517,35 @@ class IngestApiIT {
     }
   }
 
+  @Test
+  @Timeout(60)
+  void shouldRefuseASpecWhoseBaseModelDirectoryIsNotAUsableBert(@TempDir Path dir)
+      throws Exception {
+    long specsBefore = gateway.endOffsetSum(gateway.topics.modelSpecs());
+    Path gpt2 = Files.createDirectories(dir.resolve("gpt2"));
+    Files.writeString(gpt2.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+    Map<String, String> cases =
+        Map.of(
+            dir.resolve("absent").toUri().toString(), "has no config.json",
+            gpt2.toUri().toString(), "model_type is 'gpt2'");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      HttpResponse<String> response =
+          gateway.put(
+              "/v1/models/user-bert",
+              ADMIN,
+              "{\"labels\":[\"a\",\"b\"],\"architecture\":\"encoder\",\"base_model\":\""
+                  + c.getKey()
+                  + "\"}");
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+      JsonObject error = TestGateway.json(response);
+      assertThat(error.getJsonArray("validation_errors").getJsonObject(0).getString("field"))
+          .isEqualTo("base_model");
+      assertThat(error.getJsonArray("validation_errors").getJsonObject(0).getString("message"))
+          .contains(c.getValue());
+    }
+    assertThat(gateway.endOffsetSum(gateway.topics.modelSpecs())).isEqualTo(specsBefore);
+  }
+
   private void putSpec(String model, String labels) throws Exception {
     HttpResponse<String> response =
         gateway.put(

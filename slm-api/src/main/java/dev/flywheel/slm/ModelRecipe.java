@@ -25,6 +25,16 @@ public interface ModelRecipe {
    */
   Map<String, String> settings(Map<String, String> spec) throws InvalidHyperparametersException;
 
+  /**
+   * Problems with what complete settings point at outside the spec, such as a base model's
+   * directory, found by reading it: call it on a thread that may block. Empty when there are none
+   * or nothing to check; each problem starts with the setting's key and a colon. The gateway
+   * refuses a spec with problems, so that a run does not fail on them later.
+   */
+  default List<String> sourceProblems(Map<String, String> settings) {
+    return List.of();
+  }
+
   /** The most epochs a run with these (complete) settings takes, for progress reports. */
   int maxEpochs(Map<String, String> settings);
 

@@ -3,8 +3,10 @@ package dev.flywheel.artifacts.s3;
 import dev.flywheel.slm.store.ArtifactStore;
 import dev.flywheel.slm.store.ArtifactStoreException;
 import dev.flywheel.slm.store.ArtifactStoreProvider;
+import dev.flywheel.slm.store.SuppliedFiles;
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -32,12 +34,22 @@ public final class S3ArtifactStoreProvider implements ArtifactStoreProvider {
    */
   @Override
   public ArtifactStore create(URI root) {
+    return S3ArtifactStore.using(client(root.toString()), root);
+  }
+
+  /** Reads files that users put in buckets (a base model's directory) with the same settings. */
+  @Override
+  public Optional<SuppliedFiles> suppliedFiles() {
+    return Optional.of(new S3SuppliedFiles(client("supplied files")));
+  }
+
+  private static S3Client client(String forWhat) {
     S3Settings settings;
     try {
       settings = S3Settings.fromEnvironment();
     } catch (IllegalArgumentException e) {
-      throw new ArtifactStoreException(e.getMessage() + " (for " + root + ")", e);
+      throw new ArtifactStoreException(e.getMessage() + " (for " + forWhat + ")", e);
     }
-    return S3ArtifactStore.using(CLIENTS.computeIfAbsent(settings, S3Clients::create), root);
+    return CLIENTS.computeIfAbsent(settings, S3Clients::create);
   }
 }

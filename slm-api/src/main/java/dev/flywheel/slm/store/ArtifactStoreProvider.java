@@ -1,6 +1,7 @@
 package dev.flywheel.slm.store;
 
 import java.net.URI;
+import java.util.Optional;
 
 /**
  * Creates stores for one URI scheme. Providers are found with {@link java.util.ServiceLoader}
@@ -13,4 +14,12 @@ public interface ArtifactStoreProvider {
 
   /** A store rooted at {@code root}. */
   ArtifactStore create(URI root);
+
+  /**
+   * A reader of files that users supply under this scheme (a base model's directory), if the
+   * provider offers one; empty by default.
+   */
+  default Optional<SuppliedFiles> suppliedFiles() {
+    return Optional.empty();
+  }
 }

@@ -31,6 +31,36 @@ public final class ArtifactStores {
         "no artifact store serves scheme '" + scheme + "' (" + root + ")");
   }
 
+  /**
+   * The reader of user-supplied files at a URI: {@code file:} (or a plain path) is built in, any
+   * other scheme must be served by a provider on the classpath that offers {@link
+   * ArtifactStoreProvider#suppliedFiles()}.
+   *
+   * @throws ArtifactStoreException when no provider reads files under the scheme
+   */
+  public static SuppliedFiles suppliedFiles(URI uri) {
+    String scheme = uri.getScheme() == null ? "file" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (scheme.equals("file")) {
+      return LocalFiles.INSTANCE;
+    }
+    for (ArtifactStoreProvider provider : ServiceLoader.load(ArtifactStoreProvider.class)) {
+      if (provider.scheme().equalsIgnoreCase(scheme)) {
+        return provider
+            .suppliedFiles()
+            .orElseThrow(
+                () ->
+                    new ArtifactStoreException(
+                        "the '" + scheme + "' store cannot read supplied files (" + uri + ")"));
+      }
+    }
+    throw new ArtifactStoreException(
+        "no artifact store serves scheme '"
+            + scheme
+            + "' ("
+            + uri
+            + "); is its jar (e.g. flywheel-artifact-store-s3) on the classpath?");
+  }
+
   /** As {@link #forUri(URI)} for a string such as {@code file:/data/artifacts} or a path. */
   public static ArtifactStore forUri(String root) {
     return forUri(

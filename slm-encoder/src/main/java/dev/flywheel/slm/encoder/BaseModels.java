@@ -2,16 +2,16 @@ package dev.flywheel.slm.encoder;
 
 import dev.flywheel.slm.store.ArtifactStore;
 import dev.flywheel.slm.store.ArtifactStoreException;
+import dev.flywheel.slm.store.ArtifactStores;
 import dev.flywheel.slm.store.StoredArtifact;
+import dev.flywheel.slm.store.SuppliedFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -49,6 +49,16 @@ public final class BaseModels {
       String artifactId) {}
 
   private static final Map<String, BuiltIn> BUILT_INS = new LinkedHashMap<>();
+
+  /** The schemes a base model's directory may be given with. */
+  static final List<String> DIRECTORY_SCHEMES = List.of("file", "s3");
+
+  /** A directory's files, with the most bytes read of each. */
+  private static final Map<String, Long> DIRECTORY_FILES =
+      Map.of(
+          "config.json", 1L << 20,
+          "model.safetensors", (long) Integer.MAX_VALUE - 64,
+          "tokenizer.json", 64L << 20);
 
   static {
     BUILT_INS.put(
@@ -122,15 +132,25 @@ public final class BaseModels {
     return b;
   }
 
-  /** True when a spec's {@code baseModel} names a directory ({@code file:...}), not a built-in. */
+  /**
+   * True when a spec's {@code baseModel} names a directory by URI ({@code file:...} or {@code
+   * s3://...}), not a built-in.
+   */
   public static boolean isDirectoryUri(String baseModel) {
-    return baseModel.regionMatches(true, 0, "file:", 0, 5) && baseModel.length() > 5;
+    for (String scheme : DIRECTORY_SCHEMES) {
+      if (baseModel.regionMatches(true, 0, scheme + ":", 0, scheme.length() + 1)
+          && baseModel.length() > scheme.length() + 1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * The base model a spec names: a built-in by its name, or a Hugging Face BERT directory by its
-   * {@code file:} URI, named after the directory. A directory is converted once while its three
-   * files stay unchanged (by size and modification time), and stored once under its sha256.
+   * {@code file:} or {@code s3:} URI, named after the directory. A directory is converted once
+   * while its three files stay unchanged (by their stamps: size with modification time or entity
+   * tag), and stored once under its sha256.
    *
    * @throws BaseModelException for an unknown name or a directory that is not a usable BERT
    */
@@ -138,41 +158,42 @@ public final class BaseModels {
     if (!isDirectoryUri(baseModel)) {
       return builtIn(baseModel);
     }
-    URI uri;
-    try {
-      uri = URI.create(baseModel);
-    } catch (IllegalArgumentException e) {
-      throw new BaseModelException("base model URI '" + baseModel + "' is not a URI: " + e);
+    URI dir = directoryUri(baseModel);
+    SuppliedFiles files = suppliedFiles(dir);
+    StringBuilder key = new StringBuilder(dir.toString());
+    for (String file : DIRECTORY_FILES.keySet()) {
+      key.append('|').append(stamp(files, dir, file));
     }
-    Path dir = directory(uri);
-    String key =
-        uri
-            + "|"
-            + fileStamp(dir, "config.json")
-            + "|"
-            + fileStamp(dir, "model.safetensors")
-            + "|"
-            + fileStamp(dir, "tokenizer.json");
-    BaseModel known = directories.get(key);
+    BaseModel known = directories.get(key.toString());
     if (known != null) {
       return known;
     }
-    String name = dir.getFileName() == null ? "user-bert" : dir.getFileName().toString();
+    String name = lastSegment(dir);
     if (BUILT_INS.containsKey(name)) {
       name = "user-" + name;
     }
-    BaseModel converted = fromDirectory(name, uri, "as supplied with " + uri);
-    directories.put(key, converted);
+    BaseModel converted = fromDirectory(name, dir, "as supplied with " + dir);
+    directories.put(key.toString(), converted);
     return converted;
   }
 
-  private static String fileStamp(Path dir, String file) {
+  private static String stamp(SuppliedFiles files, URI dir, String file) {
     try {
-      Path path = dir.resolve(file);
-      return Files.size(path) + "@" + Files.getLastModifiedTime(path).toMillis();
-    } catch (IOException e) {
-      return "missing";
+      return files.stamp(dir.resolve(file)).map(SuppliedFiles.Stamp::toString).orElse("missing");
+    } catch (ArtifactStoreException e) {
+      throw new BaseModelException("base model directory " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  private static String lastSegment(URI dir) {
+    String path = dir.getPath() == null ? "" : dir.getPath();
+    String[] segments = path.split("/");
+    for (int i = segments.length - 1; i >= 0; i--) {
+      if (!segments[i].isEmpty()) {
+        return segments[i];
+      }
+    }
+    return "user-bert";
   }
 
   /**
@@ -214,14 +235,16 @@ public final class BaseModels {
     if (BUILT_INS.containsKey(name)) {
       throw new BaseModelException("'" + name + "' is a built-in base model's name");
     }
-    Path dir = directory(directory);
-    String source = dir.toUri().toString();
-    byte[] configJson = file(dir, "config.json");
-    byte[] safetensors = file(dir, "model.safetensors");
-    byte[] tokenizer = file(dir, "tokenizer.json");
+    URI dir = directoryUri(directory.toString());
+    SuppliedFiles files = suppliedFiles(dir);
+    String source = dir.toString();
+    byte[] configJson = file(files, dir, "config.json");
+    byte[] safetensors = file(files, dir, "model.safetensors");
+    byte[] tokenizer = file(files, dir, "tokenizer.json");
     BertConfig config = BertConfig.fromHuggingFace(configJson, source + "config.json");
     Map<String, Tensor> weights =
         huggingFaceNames(Safetensors.read(safetensors, source + "model.safetensors"));
+    safetensors = null; // the raw file is no longer needed; let it go before packing
     checkWeights(config, weights, source + "model.safetensors");
     EncoderTokenizer.create(tokenizer, 8, source + "tokenizer.json").close();
     return storeAndLoad(
@@ -306,16 +329,22 @@ public final class BaseModels {
 
   /** Checks that every weight the config implies is present with its shape. */
   static void checkWeights(BertConfig config, Map<String, Tensor> weights, String source) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    weights.forEach((name, t) -> shapes.put(name, t.shape()));
+    checkShapes(config, shapes, source);
+  }
+
+  private static void checkShapes(BertConfig config, Map<String, long[]> shapes, String source) {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, long[]> e : config.weightShapes().entrySet()) {
-      Tensor t = weights.get(e.getKey());
-      if (t == null) {
+      long[] shape = shapes.get(e.getKey());
+      if (shape == null) {
         problems.add("missing " + e.getKey());
-      } else if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
+      } else if (!java.util.Arrays.equals(shape, e.getValue())) {
         problems.add(
             e.getKey()
                 + " has shape "
-                + java.util.Arrays.toString(t.shape())
+                + java.util.Arrays.toString(shape)
                 + ", config implies "
                 + java.util.Arrays.toString(e.getValue()));
       }
@@ -337,47 +366,97 @@ public final class BaseModels {
   static Map<String, Tensor> huggingFaceNames(Map<String, Tensor> weights) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Tensor t : weights.values()) {
-      String name = t.name();
-      if (name.startsWith("bert.")) {
-        name = name.substring("bert.".length());
-      }
-      if (name.endsWith(".gamma")) {
-        name = name.substring(0, name.length() - ".gamma".length()) + ".weight";
-      } else if (name.endsWith(".beta")) {
-        name = name.substring(0, name.length() - ".beta".length()) + ".bias";
-      }
+      String name = huggingFaceName(t.name());
       out.put(name, t.renamed(name));
     }
     return out;
   }
 
-  private static Path directory(URI uri) {
-    if (uri.getScheme() == null) {
-      return Path.of(uri.getPath());
+  private static String huggingFaceName(String name) {
+    String out = name.startsWith("bert.") ? name.substring("bert.".length()) : name;
+    if (out.endsWith(".gamma")) {
+      return out.substring(0, out.length() - ".gamma".length()) + ".weight";
     }
-    if (!uri.getScheme().equalsIgnoreCase("file")) {
+    if (out.endsWith(".beta")) {
+      return out.substring(0, out.length() - ".beta".length()) + ".bias";
+    }
+    return out;
+  }
+
+  /**
+   * What is wrong with a base model's directory, found without converting it: each file present,
+   * {@code config.json} a BERT encoder's, {@code tokenizer.json} loadable, and the header of {@code
+   * model.safetensors} declaring every weight the config implies within the file's size (its data
+   * is not read). Empty when the directory looks usable. For the gateway, before it accepts a spec
+   * naming the directory; the trainer still checks the whole file when it converts it.
+   */
+  public static List<String> directoryProblems(String baseModel) {
+    try {
+      URI dir = directoryUri(baseModel);
+      SuppliedFiles files = suppliedFiles(dir);
+      String source = dir.toString();
+      BertConfig config =
+          BertConfig.fromHuggingFace(file(files, dir, "config.json"), source + "config.json");
+      EncoderTokenizer.create(file(files, dir, "tokenizer.json"), 8, source + "tokenizer.json")
+          .close();
+      URI weights = dir.resolve("model.safetensors");
+      long size = present(files, dir, "model.safetensors").size();
+      String what = source + "model.safetensors";
+      int headerEnd = Safetensors.headerEnd(files.readStart(weights, 8), size, what);
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      Safetensors.declaredShapes(files.readStart(weights, headerEnd), size, what)
+          .forEach((name, shape) -> shapes.put(huggingFaceName(name), shape));
+      checkShapes(config, shapes, what);
+      return List.of();
+    } catch (BaseModelException | ArtifactStoreException e) {
+      return List.of(e.getMessage());
+    }
+  }
+
+  /** A directory URI with the trailing slash that resolving its files needs. */
+  private static URI directoryUri(String uri) {
+    URI parsed;
+    try {
+      parsed = URI.create(uri.endsWith("/") ? uri : uri + "/");
+    } catch (IllegalArgumentException e) {
+      throw new BaseModelException("base model URI '" + uri + "' is not a URI: " + e.getMessage());
+    }
+    if (parsed.getScheme() == null
+        || !DIRECTORY_SCHEMES.contains(parsed.getScheme().toLowerCase(Locale.ROOT))
+        || parsed.isOpaque()) {
       throw new BaseModelException(
           "base model directory "
               + uri
-              + ": scheme '"
-              + uri.getScheme()
-              + "' is not supported (file: only)");
+              + ": not a file:/path/ or s3://bucket/path/ URI ("
+              + DIRECTORY_SCHEMES
+              + " are supported)");
     }
-    Path dir = Path.of(uri);
-    if (!Files.isDirectory(dir)) {
-      throw new BaseModelException("base model directory " + uri + " does not exist");
-    }
-    return dir;
+    return parsed;
   }
 
-  private static byte[] file(Path dir, String name) {
+  private static SuppliedFiles suppliedFiles(URI dir) {
     try {
-      return Files.readAllBytes(dir.resolve(name));
-    } catch (NoSuchFileException e) {
-      throw new WeightFormatException("base model directory " + dir + " has no " + name, e);
-    } catch (IOException e) {
-      throw new WeightFormatException("cannot read " + dir.resolve(name) + ": " + e, e);
+      return ArtifactStores.suppliedFiles(dir);
+    } catch (ArtifactStoreException e) {
+      throw new BaseModelException("base model directory " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  private static byte[] file(SuppliedFiles files, URI dir, String name) {
+    present(files, dir, name);
+    URI file = dir.resolve(name);
+    try {
+      return files.read(file, DIRECTORY_FILES.get(name));
+    } catch (ArtifactStoreException e) {
+      throw new WeightFormatException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static SuppliedFiles.Stamp present(SuppliedFiles files, URI dir, String name) {
+    return files
+        .stamp(dir.resolve(name))
+        .orElseThrow(
+            () -> new WeightFormatException("base model directory " + dir + " has no " + name));
   }
 
   private static byte[] resource(String path, String name, String source) {

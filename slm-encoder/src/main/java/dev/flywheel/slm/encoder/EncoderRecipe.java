@@ -63,6 +63,16 @@ public final class EncoderRecipe implements ModelRecipe {
     return EncoderSettings.parse(spec).toSpecMap();
   }
 
+  /** A base model's directory ({@code file:} or {@code s3:}) is checked without converting it. */
+  @Override
+  public List<String> sourceProblems(Map<String, String> settings) {
+    String base = EncoderSettings.parse(settings).baseModel();
+    if (!BaseModels.isDirectoryUri(base)) {
+      return List.of();
+    }
+    return BaseModels.directoryProblems(base).stream().map(p -> "baseModel: " + p).toList();
+  }
+
   @Override
   public int maxEpochs(Map<String, String> settings) {
     EncoderSettings s = EncoderSettings.parse(settings);

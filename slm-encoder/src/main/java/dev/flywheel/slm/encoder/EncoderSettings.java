@@ -62,8 +62,8 @@ record EncoderSettings(
               + base
               + "' (built-in base models: "
               + BaseModels.builtInNames()
-              + "; or the file: URI of a Hugging Face BERT directory holding config.json,"
-              + " model.safetensors and tokenizer.json)");
+              + "; or the file: or s3: URI of a Hugging Face BERT directory holding"
+              + " config.json, model.safetensors and tokenizer.json)");
     }
     String fineTune = map.getOrDefault("fineTune", AUTO).trim();
     if (!fineTune.equals(AUTO)) {

@@ -51,22 +51,85 @@ public final class Safetensors {
 
   /** The length of the JSON header that follows the 8-byte length itself. */
   private static long headerLength(byte[] bytes, String source) {
-    if (bytes.length < 8) {
+    return headerLength(bytes, bytes.length, source);
+  }
+
+  /** As {@link #headerLength(byte[], String)} from a file's first bytes and its full size. */
+  private static long headerLength(byte[] start, long fileSize, String source) {
+    if (start.length < 8 || fileSize < 8) {
       throw new WeightFormatException(
-          source + ": truncated safetensors file (" + bytes.length + " bytes)");
+          source + ": truncated safetensors file (" + fileSize + " bytes)");
     }
-    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    long headerLength = buf.getLong();
-    if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > bytes.length) {
+    long headerLength = ByteBuffer.wrap(start).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > fileSize) {
       throw new WeightFormatException(
           source
               + ": truncated or corrupt safetensors file (header of "
               + headerLength
               + " bytes in a file of "
-              + bytes.length
+              + fileSize
               + ")");
     }
     return headerLength;
+  }
+
+  /**
+   * How many bytes from the start of a file of {@code fileSize} bytes hold its header, judged from
+   * its first 8 bytes; read that many and pass them to {@link #declaredShapes}.
+   *
+   * @throws WeightFormatException when the length is implausible for the file
+   */
+  public static int headerEnd(byte[] first8, long fileSize, String source) {
+    return (int) (8 + headerLength(first8, fileSize, source));
+  }
+
+  /**
+   * The shapes of the floating-point tensors a file's header declares, after checking without the
+   * data that every tensor's bytes lie within the file: a cheap check of a large file before it is
+   * read whole.
+   *
+   * @param start the file's first {@link #headerEnd} bytes (or more)
+   * @throws WeightFormatException when the header is malformed or the file is truncated
+   */
+  public static Map<String, long[]> declaredShapes(byte[] start, long fileSize, String source) {
+    long headerLength = headerLength(start, fileSize, source);
+    if (8 + headerLength > start.length) {
+      throw new IllegalArgumentException("the header needs " + (8 + headerLength) + " bytes");
+    }
+    long dataLength = fileSize - 8 - headerLength;
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Object>> e :
+        header(start, headerLength, source).entrySet()) {
+      if (e.getKey().equals("__metadata__")) {
+        continue;
+      }
+      checkRange(e.getKey(), e.getValue(), dataLength, source);
+      String dtype = String.valueOf(e.getValue().get("dtype"));
+      if (dtype.equals("F32") || dtype.equals("F16") || dtype.equals("BF16")) {
+        shapes.put(e.getKey(), longs(e.getValue().get("shape"), source, e.getKey()));
+      }
+    }
+    return shapes;
+  }
+
+  private static long[] checkRange(
+      String name, Map<String, Object> entry, long dataLength, String source) {
+    long[] range = longs(entry.get("data_offsets"), source, name);
+    if (range.length != 2 || range[0] < 0 || range[1] < range[0]) {
+      throw new WeightFormatException(source + ": tensor " + name + " has bad data_offsets");
+    }
+    if (range[1] > dataLength) {
+      throw new WeightFormatException(
+          source
+              + ": truncated safetensors file: tensor "
+              + name
+              + " ends at byte "
+              + range[1]
+              + " of the data but only "
+              + dataLength
+              + " are present");
+    }
+    return range;
   }
 
   private static Map<String, Map<String, Object>> header(
@@ -89,21 +152,7 @@ public final class Safetensors {
     long dataLength = bytes.length - dataStart;
     String dtype = String.valueOf(entry.get("dtype"));
     long[] shape = longs(entry.get("shape"), source, name);
-    long[] range = longs(entry.get("data_offsets"), source, name);
-    if (range.length != 2 || range[0] < 0 || range[1] < range[0]) {
-      throw new WeightFormatException(source + ": tensor " + name + " has bad data_offsets");
-    }
-    if (range[1] > dataLength) {
-      throw new WeightFormatException(
-          source
-              + ": truncated safetensors file: tensor "
-              + name
-              + " ends at byte "
-              + range[1]
-              + " of the data but only "
-              + dataLength
-              + " are present");
-    }
+    long[] range = checkRange(name, entry, dataLength, source);
     ByteBuffer data =
         ByteBuffer.wrap(bytes, (int) (dataStart + range[0]), (int) (range[1] - range[0]))
             .slice()

@@ -2,12 +2,14 @@ package dev.flywheel.slm.encoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import ai.djl.Device;
 import dev.flywheel.slm.store.FileArtifactStore;
 import dev.flywheel.slm.store.StoredArtifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -140,6 +142,46 @@ class BaseModelsTest {
     Path dir = TinyBert.write(root.resolve("tiny"));
     assertThatThrownBy(() -> catalogue().fromDirectory("minilm-l6", dir.toUri(), "MIT"))
         .hasMessageContaining("built-in");
+  }
+
+  @Test
+  void shouldFindEachDirectoryProblemWithoutConverting() throws Exception {
+    Path good = TinyBert.write(root.resolve("good"));
+    assertThat(BaseModels.directoryProblems(good.toUri().toString())).isEmpty();
+    assertThat(BaseModels.directoryProblems("file:" + good)).as("no trailing slash").isEmpty();
+
+    Path noTokenizer = TinyBert.write(root.resolve("no-tokenizer"));
+    Files.delete(noTokenizer.resolve("tokenizer.json"));
+    Path gpt2 = TinyBert.write(root.resolve("gpt2"));
+    Files.writeString(gpt2.resolve("config.json"), TinyBert.config("gpt2"));
+    Path truncated = TinyBert.write(root.resolve("truncated"));
+    byte[] bytes = Files.readAllBytes(truncated.resolve("model.safetensors"));
+    Files.write(truncated.resolve("model.safetensors"), Arrays.copyOf(bytes, bytes.length - 1000));
+    Path deeper = TinyBert.write(root.resolve("deeper"));
+    Files.writeString(
+        deeper.resolve("config.json"),
+        TinyBert.config("bert").replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3"));
+
+    assertThat(BaseModels.directoryProblems(noTokenizer.toUri().toString()))
+        .singleElement(STRING)
+        .contains("has no tokenizer.json");
+    assertThat(BaseModels.directoryProblems(gpt2.toUri().toString()))
+        .singleElement(STRING)
+        .contains("model_type is 'gpt2'");
+    assertThat(BaseModels.directoryProblems(truncated.toUri().toString()))
+        .singleElement(STRING)
+        .contains("truncated safetensors file")
+        .contains("model.safetensors");
+    assertThat(BaseModels.directoryProblems(deeper.toUri().toString()))
+        .singleElement(STRING)
+        .contains("missing encoder.layer.2.");
+    assertThat(BaseModels.directoryProblems(root.resolve("absent").toUri().toString()))
+        .singleElement(STRING)
+        .contains("has no config.json");
+    assertThat(BaseModels.directoryProblems("s3://bucket/bert/"))
+        .as("no s3 provider on this module's classpath")
+        .singleElement(STRING)
+        .contains("no artifact store serves scheme 's3'");
   }
 
   private BaseModels catalogue() {

@@ -128,9 +128,11 @@ class EncoderRecipeTest {
         .hasMessageContaining("tokenizer.json");
     assertThatThrownBy(
             () ->
-                recipe.settings(Map.of("architecture", "encoder", "baseModel", "s3://bucket/bert")))
+                recipe.settings(Map.of("architecture", "encoder", "baseModel", "gs://bucket/bert")))
         .isInstanceOf(InvalidHyperparametersException.class)
-        .hasMessageContaining("file: URI of a Hugging Face BERT directory");
+        .hasMessageContaining("file: or s3: URI of a Hugging Face BERT directory");
+    assertThat(recipe.settings(Map.of("architecture", "encoder", "baseModel", "s3://bucket/bert")))
+        .containsEntry("baseModel", "s3://bucket/bert");
   }
 
   @Test
