@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransactionalProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalProcessor.class);
+  private static final CrashPoint CRASH_POINT = CrashPoint.fromEnvironment();
 
   /** Decides about one consumed record and commits its outcome through {@link #commit}. */
   @FunctionalInterface
@@ -224,6 +225,10 @@ public final class TransactionalProcessor {
       }
       if (!offsets.isEmpty()) {
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      }
+      if (CRASH_POINT.armedFor(out)) {
+        producer.flush(); // the decision is in the log, uncommitted, when the process dies
+        CRASH_POINT.halt();
       }
       producer.commitTransaction();
     } catch (KafkaException e) {

@@ -1,5 +1,6 @@
 package dev.flywheel.platform.cluster;
 
+import dev.flywheel.common.kafka.CrashPoint;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.events.TrainingProgress;
 import dev.flywheel.schemas.SchemaRegistryClient;
@@ -26,7 +27,8 @@ import java.util.function.BooleanSupplier;
  * figures counted from the topics ({@code read_committed}).
  *
  * <pre>
- * ClusterFaults [faults=leader,pause,feedback,gateway,worker,evaluator] [dir=target/cluster]
+ * ClusterFaults [faults=leader,pause,feedback,gateway,worker,evaluator,evaluator-commit]
+ *               [dir=target/cluster]
  * </pre>
  */
 public final class ClusterFaults {
@@ -69,7 +71,8 @@ public final class ClusterFaults {
     List<String> faults =
         Arrays.asList(
             options
-                .getOrDefault("faults", "leader,pause,feedback,gateway,worker,evaluator")
+                .getOrDefault(
+                    "faults", "leader,pause,feedback,gateway,worker,evaluator,evaluator-commit")
                 .split(","));
     Path dir = Files.createTempDirectory(Path.of(options.getOrDefault("dir", "target")), "cluster");
     System.out.println("Logs and data: " + dir.toAbsolutePath());
@@ -95,6 +98,7 @@ public final class ClusterFaults {
       case "gateway" -> ingestFault(fault, this::killGateway);
       case "worker" -> killWorker();
       case "evaluator" -> killEvaluator();
+      case "evaluator-commit" -> crashEvaluatorBeforeCommit();
       default -> throw new IllegalArgumentException("unknown fault " + fault);
     };
   }
@@ -214,7 +218,8 @@ public final class ClusterFaults {
    * the candidate, loads the bundle and scores the holdout inside its transaction). A kill exactly
    * between the decision's write and its commit cannot be aimed at from outside the process: a
    * {@code read_uncommitted} consumer sees the decision only once it is replicated, and the
-   * evaluator commits within milliseconds of that (an earlier run tried and was always too late).
+   * evaluator commits within milliseconds of that (an earlier run tried and was always too late);
+   * {@link #crashEvaluatorBeforeCommit} uses the crash point for it.
    */
   private String killEvaluator() throws Exception {
     String model = "fault-evaluator";
@@ -235,6 +240,46 @@ public final class ClusterFaults {
         "kill -9 the evaluator as the candidate appeared ("
             + (decidedBefore ? "it had already decided" : "before its decision")
             + "), restart at once",
+        model,
+        request,
+        progress);
+  }
+
+  /**
+   * Kills the evaluator exactly between its decision and its commit, the moment {@link
+   * #killEvaluator} cannot aim at from outside: an evaluator started with the crash point armed
+   * ({@code FLYWHEEL_CRASH_BEFORE_COMMIT}, see {@code CrashPoint}) halts as {@code kill -9} would
+   * once its decision's transaction is in the log, uncommitted; then the usual evaluator starts.
+   */
+  private String crashEvaluatorBeforeCommit() throws Exception {
+    String model = "fault-evaluator-commit";
+    evaluator.kill();
+    // The same instance id, so that the restarted evaluator's producer has the armed one's
+    // transactional.id and aborts its open transaction at once, as a restarted process would.
+    ChildJvm armed =
+        flywheel.startEvaluator(
+            "evaluator-armed",
+            Map.of(
+                CrashPoint.ENV,
+                topics.evaluations().name(),
+                "FLYWHEEL_INSTANCE_ID",
+                "evaluator-1"));
+    upload(model, 8);
+    String request = retrain(model, false);
+    await(() -> !armed.isAlive());
+    long haltedAt = System.nanoTime();
+    boolean halted = armed.tail(200).contains("CrashPoint: halting");
+    boolean committedBefore = !ledger.decisions(model).isEmpty();
+    armed.close();
+    evaluator.start();
+    await(() -> !ledger.decisions(model).isEmpty());
+    double progress = (System.nanoTime() - haltedAt) / 1e9;
+    Thread.sleep(5_000);
+    return trainingRow(
+        "kill the evaluator between its decision and its commit ("
+            + (halted ? "halted at the crash point" : "NOT halted at the crash point")
+            + (committedBefore ? ", yet a decision was committed" : ", nothing committed")
+            + "), restart",
         model,
         request,
         progress);

@@ -120,7 +120,12 @@ public final class FlywheelProcesses implements AutoCloseable {
 
   /** Starts the evaluator; it reads bundles straight from their {@code file:} URIs. */
   public ChildJvm startEvaluator(String name) throws IOException {
-    Map<String, String> env = new HashMap<>();
+    return startEvaluator(name, Map.of());
+  }
+
+  /** As {@link #startEvaluator(String)}, with more environment variables. */
+  public ChildJvm startEvaluator(String name, Map<String, String> more) throws IOException {
+    Map<String, String> env = new HashMap<>(more);
     env.put("FLYWHEEL_EVALUATOR_MANAGEMENT_PORT", "0");
     env.put("FLYWHEEL_STREAMS_STATE_DIR", dir.resolve("state").resolve(name).toString());
     return start(name, List.of("service", "evaluator"), "1g", env);
