@@ -125,7 +125,10 @@ public final class EncoderRecipe implements ModelRecipe {
         split.train().size(),
         split.validation().size(),
         start.warmStart().reason());
-    EncoderTrainer.Result result = fineTune(request, base, split, options, device, start);
+    EncoderCheckpoint.State identity = checkpointIdentity(request, base, mode, split);
+    EncoderTrainer.Checkpointing checkpointing = checkpointing(request, identity);
+    EncoderTrainer.Result result =
+        fineTune(request, base, split, options, device, start, checkpointing);
     try (EncoderClassifier classifier = result.classifier()) {
       BundleManifest draft =
           manifest(request, settings.toMap(mode), base, metrics(result, split), device, start);
@@ -195,7 +198,8 @@ public final class EncoderRecipe implements ModelRecipe {
       Split split,
       EncoderOptions options,
       Device device,
-      StartDecision start) {
+      StartDecision start,
+      EncoderTrainer.Checkpointing checkpointing) {
     try {
       return EncoderTrainer.train(
           base,
@@ -212,13 +216,116 @@ public final class EncoderRecipe implements ModelRecipe {
                 .onEpochEnd(
                     new dev.flywheel.slm.EpochSummary(
                         epoch, loss, accuracy, Double.NaN, false, Duration.ZERO));
-          });
+          },
+          checkpointing);
     } catch (CancellationException e) {
       Thread.currentThread().interrupt();
       throw new TrainingException(TrainingException.Reason.INTERRUPTED, e.getMessage(), e);
     } catch (IllegalStateException e) {
       throw new TrainingException(TrainingException.Reason.NON_FINITE_LOSS, e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      if (checkpointing.resume() == null) {
+        throw e;
+      }
+      throw new TrainingException(
+          TrainingException.Reason.CHECKPOINT_INCOMPATIBLE,
+          "checkpoint " + request.resumeFrom().orElseThrow() + " does not fit: " + e.getMessage(),
+          e);
     }
+  }
+
+  /** What a checkpoint of this run records about it, and what one must match to be resumed. */
+  private static EncoderCheckpoint.State checkpointIdentity(
+      TrainingRequest request, BaseModel base, FineTune mode, Split split) {
+    return new EncoderCheckpoint.State(
+        EncoderCheckpoint.FORMAT,
+        request.modelName(),
+        request.version(),
+        base.card().sha256(),
+        mode.toString(),
+        request.labels(),
+        new java.util.TreeMap<>(request.settings()),
+        EncoderCheckpoint.fingerprint(split.train(), split.validation()),
+        0,
+        0,
+        Double.NaN,
+        0,
+        0,
+        0,
+        List.of(),
+        List.of());
+  }
+
+  /**
+   * The run's checkpoints: each epoch's to the request's checkpoint file (then told to its
+   * listener), and the one to resume from, checked against this run.
+   *
+   * @throws TrainingException ({@code CHECKPOINT_INCOMPATIBLE}) for a checkpoint that cannot be
+   *     read or belongs to another run
+   */
+  private static EncoderTrainer.Checkpointing checkpointing(
+      TrainingRequest request, EncoderCheckpoint.State identity) {
+    EncoderTrainer.Resume resume = null;
+    if (request.resumeFrom().isPresent()) {
+      EncoderCheckpoint.Loaded loaded = EncoderCheckpoint.read(request.resumeFrom().get());
+      EncoderCheckpoint.checkResumable(loaded.state(), identity);
+      EncoderCheckpoint.State s = loaded.state();
+      resume =
+          new EncoderTrainer.Resume(
+              new EncoderTrainer.Progress(
+                  s.epoch(),
+                  s.bestEpoch(),
+                  s.bestAccuracy(),
+                  s.sinceBest(),
+                  s.steps(),
+                  s.maxGradientNorm(),
+                  s.trainLoss(),
+                  s.validationAccuracy()),
+              loaded.current(),
+              loaded.best());
+      LOG.info(
+          "{} {}: resuming after epoch {} from {}",
+          request.modelName(),
+          request.version(),
+          s.epoch(),
+          request.resumeFrom().get());
+    }
+    EncoderTrainer.CheckpointSink sink =
+        request.checkpointFile().map(file -> checkpointSink(request, identity, file)).orElse(null);
+    return new EncoderTrainer.Checkpointing(resume, sink);
+  }
+
+  private static EncoderTrainer.CheckpointSink checkpointSink(
+      TrainingRequest request, EncoderCheckpoint.State identity, java.nio.file.Path file) {
+    return (progress, current, best) -> {
+      EncoderCheckpoint.State state =
+          new EncoderCheckpoint.State(
+              identity.formatVersion(),
+              identity.modelName(),
+              identity.version(),
+              identity.baseSha256(),
+              identity.fineTune(),
+              identity.labels(),
+              identity.settings(),
+              identity.datasetFingerprint(),
+              progress.epoch(),
+              progress.bestEpoch(),
+              progress.bestAccuracy(),
+              progress.sinceBest(),
+              progress.steps(),
+              progress.maxGradientNorm(),
+              progress.trainLoss(),
+              progress.validationAccuracy());
+      try {
+        EncoderCheckpoint.write(file, state, current, best);
+      } catch (java.io.IOException e) {
+        throw new TrainingException(
+            TrainingException.Reason.ENGINE_FAILURE,
+            "cannot write checkpoint " + file + ": " + e,
+            e);
+      }
+      request.listener().onCheckpoint(file, progress.epoch());
+    };
   }
 
   private static Map<String, Double> metrics(EncoderTrainer.Result result, Split split) {

@@ -90,6 +90,52 @@ public final class EncoderTrainer {
     }
   }
 
+  /**
+   * Where an interrupted run stands, read from its checkpoint: the run goes on after {@code
+   * progress.epoch()} epochs, from the {@code current} trained weights, keeping {@code best} as the
+   * best epoch's until a better one comes.
+   */
+  public record Resume(Progress progress, Map<String, Tensor> current, Map<String, Tensor> best) {}
+
+  /**
+   * A run's state after an epoch, as a checkpoint keeps it.
+   *
+   * @param sinceBest epochs since the best one
+   * @param steps optimiser steps taken (the learning-rate schedule goes on from there)
+   */
+  public record Progress(
+      int epoch,
+      int bestEpoch,
+      double bestAccuracy,
+      int sinceBest,
+      long steps,
+      double maxGradientNorm,
+      List<Double> trainLoss,
+      List<Double> validationAccuracy) {}
+
+  /** Told after each epoch what a checkpoint holds; on the training thread. */
+  public interface CheckpointSink {
+    /**
+     * An epoch ended.
+     *
+     * @param current the trained weights now (the head, and the encoder weights that train)
+     * @param best the best epoch's trained weights; the very map {@code current} when this epoch is
+     *     the best
+     */
+    void epochDone(Progress progress, Map<String, Tensor> current, Map<String, Tensor> best);
+  }
+
+  /**
+   * A run's optional checkpointing.
+   *
+   * @param resume the checkpoint to go on from, or null to start at epoch 1
+   * @param sink where each epoch's checkpoint goes, or null for none
+   */
+  public record Checkpointing(Resume resume, CheckpointSink sink) {
+    /** Neither resume nor checkpoints. */
+    public static final Checkpointing NONE = new Checkpointing(null, null);
+  }
+
   private EncoderTrainer() {}
 
   /** A run from the base weights and a random head, without listener. */
@@ -104,13 +150,39 @@ public final class EncoderTrainer {
     return train(base, labels, train, validation, options, cache, device, null, (e, m, l, a) -> {});
   }
 
+  /** As below, without checkpoints. */
+  public static Result train(
+      BaseModel base,
+      List<String> labels,
+      List<Example> train,
+      List<Example> validation,
+      EncoderOptions options,
+      EmbeddingCache cache,
+      Device device,
+      Start start,
+      EpochListener listener) {
+    return train(
+        base,
+        labels,
+        train,
+        validation,
+        options,
+        cache,
+        device,
+        start,
+        listener,
+        Checkpointing.NONE);
+  }
+
   /**
    * Trains on {@code train}, stopping early on {@code validation} (may be empty: then every epoch
    * runs and the last is kept).
    *
-   * @param start the weights to start from, or null for the base weights and a random head
+   * @param start the weights to start from, or null for the base weights and a random head; ignored
+   *     when resuming
+   * @param checkpointing the checkpoint to resume from and where each epoch's checkpoint goes
    * @throws IllegalArgumentException for an example whose label is not in {@code labels}, or a
-   *     start whose shapes do not fit
+   *     start or resume whose shapes do not fit
    * @throws IllegalStateException when a gradient stops being finite
    * @throws CancellationException when the thread is interrupted (its flag stays set)
    */
@@ -123,7 +195,8 @@ public final class EncoderTrainer {
       EmbeddingCache cache,
       Device device,
       Start start,
-      EpochListener listener) {
+      EpochListener listener,
+      Checkpointing checkpointing) {
     long started = System.nanoTime();
     Map<String, Integer> index = new LinkedHashMap<>();
     for (String l : labels) {
@@ -131,8 +204,16 @@ public final class EncoderTrainer {
     }
     int[] y = labelsOf(train, index);
     int[] yValidation = labelsOf(validation, index);
+    Resume resume = checkpointing.resume();
     try (NDManager manager = NDManager.newBaseManager(device, "PyTorch")) {
-      Run run = new Run(base, options, labels.size(), manager, cache, start);
+      Run run =
+          new Run(
+              base,
+              options,
+              labels.size(),
+              manager,
+              cache,
+              resume == null ? start : resumeStart(base, options, resume.current()));
       Features trainFeatures = run.features(train);
       Features validationFeatures = run.features(validation);
       float[] weights = new float[train.size()];
@@ -140,65 +221,164 @@ public final class EncoderTrainer {
         weights[i] = train.get(i).weight();
       }
       int stepsPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
+      Epochs epochs = new Epochs(options, train.size(), resume, run);
       run.schedule(stepsPerEpoch * options.maxEpochs());
-      Random random = new Random(options.seed());
-      List<Integer> order = new ArrayList<>();
-      for (int i = 0; i < train.size(); i++) {
-        order.add(i);
-      }
-      double best = -1;
-      int sinceBest = 0;
-      int epoch = 0;
-      Snapshot kept = null;
-      int bestEpoch = 0;
-      List<Double> losses = new ArrayList<>();
-      List<Double> accuracies = new ArrayList<>();
-      while (epoch < options.maxEpochs()) {
-        epoch++;
-        Collections.shuffle(order, random);
-        double lossSum = 0;
-        for (int from = 0; from < order.size(); from += options.batchSize()) {
-          if (Thread.currentThread().isInterrupted()) {
-            throw new CancellationException("interrupted in epoch " + epoch);
-          }
-          List<Integer> batch =
-              order.subList(from, Math.min(order.size(), from + options.batchSize()));
-          lossSum += run.step(trainFeatures, batch, y, weights);
-        }
+      while (epochs.next()) {
+        double loss = trainEpoch(run, epochs, trainFeatures, y, weights) / stepsPerEpoch;
         double accuracy =
             validation.isEmpty() ? Double.NaN : run.accuracy(validationFeatures, yValidation);
-        losses.add(lossSum / stepsPerEpoch);
-        if (!validation.isEmpty()) {
-          accuracies.add(accuracy);
-        }
-        listener.onEpoch(epoch, options.maxEpochs(), lossSum / stepsPerEpoch, accuracy);
+        listener.onEpoch(epochs.epoch, options.maxEpochs(), loss, accuracy);
         LOG.info(
             "encoder {} epoch {}: mean loss {}, validation accuracy {}",
             options.fineTune(),
-            epoch,
-            String.format("%.4f", lossSum / stepsPerEpoch),
+            epochs.epoch,
+            String.format("%.4f", loss),
             String.format("%.4f", accuracy));
-        if (validation.isEmpty() || accuracy > best) {
-          best = accuracy;
-          sinceBest = 0;
-          bestEpoch = epoch;
-          kept = run.snapshot();
-        } else if (++sinceBest >= options.patience()) {
-          break;
-        }
+        epochs.ended(loss, accuracy, validation.isEmpty(), checkpointing.sink());
       }
-      EncoderClassifier classifier = run.classifier(kept, labels, device);
+      EncoderClassifier classifier = run.classifier(epochs.kept, labels, device);
       return new Result(
           classifier,
-          epoch,
+          epochs.epoch,
           run.steps,
-          validation.isEmpty() ? Double.NaN : best,
+          validation.isEmpty() ? Double.NaN : epochs.best,
           run.maxGradientNorm,
           run.encodedTexts,
           (System.nanoTime() - started) / 1e9,
-          bestEpoch,
-          List.copyOf(losses),
-          List.copyOf(accuracies));
+          epochs.bestEpoch,
+          List.copyOf(epochs.losses),
+          List.copyOf(epochs.accuracies));
+    }
+  }
+
+  /** One epoch's steps over the shuffled order; the sum of their losses. */
+  private static double trainEpoch(
+      Run run, Epochs epochs, Features features, int[] y, float[] weights) {
+    int batchSize = run.options.batchSize();
+    double lossSum = 0;
+    for (int from = 0; from < epochs.order.size(); from += batchSize) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new CancellationException("interrupted in epoch " + epochs.epoch);
+      }
+      List<Integer> batch =
+          epochs.order.subList(from, Math.min(epochs.order.size(), from + batchSize));
+      lossSum += run.step(features, batch, y, weights);
+    }
+    return lossSum;
+  }
+
+  /** The start a resumed run builds its arrays from: its current trained weights over the base. */
+  private static Start resumeStart(
+      BaseModel base, EncoderOptions options, Map<String, Tensor> current) {
+    Tensor headWeight = required(current, "head.weight");
+    Tensor headBias = required(current, "head.bias");
+    Map<String, Tensor> encoder = null;
+    if (!options.fineTune().headOnly()) {
+      encoder = new LinkedHashMap<>(base.weights());
+      for (Tensor t : current.values()) {
+        if (!t.name().startsWith("head.")) {
+          if (!encoder.containsKey(t.name())) {
+            throw new IllegalArgumentException(
+                "the checkpoint holds an unknown weight " + t.name());
+          }
+          encoder.put(t.name(), t);
+        }
+      }
+    }
+    return new Start(headWeight.data(), headBias.data(), encoder);
+  }
+
+  private static Tensor required(Map<String, Tensor> weights, String name) {
+    Tensor t = weights.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("the checkpoint lacks " + name);
+    }
+    return t;
+  }
+
+  /**
+   * The epoch loop's state: the shuffled order, early stopping and the kept weights; from a
+   * checkpoint when resuming.
+   */
+  private static final class Epochs {
+    private final EncoderOptions options;
+    private final Run run;
+    private final Random random;
+    private final List<Integer> order = new ArrayList<>();
+    private final List<Double> losses = new ArrayList<>();
+    private final List<Double> accuracies = new ArrayList<>();
+    private double best = -1;
+    private int sinceBest;
+    private int epoch;
+    private int bestEpoch;
+    private Snapshot kept;
+    private boolean stop;
+
+    Epochs(EncoderOptions options, int examples, Resume resume, Run run) {
+      this.options = options;
+      this.run = run;
+      this.random = new Random(options.seed());
+      for (int i = 0; i < examples; i++) {
+        order.add(i);
+      }
+      if (resume != null) {
+        Progress p = resume.progress();
+        for (int e = 0; e < p.epoch(); e++) {
+          Collections.shuffle(order, random); // the epochs done drew these: draw them again
+        }
+        epoch = p.epoch();
+        best = p.bestAccuracy();
+        sinceBest = p.sinceBest();
+        bestEpoch = p.bestEpoch();
+        losses.addAll(p.trainLoss());
+        accuracies.addAll(p.validationAccuracy());
+        kept = Snapshot.of(resume.best());
+        run.resumeAt(p.steps(), p.maxGradientNorm());
+        stop = sinceBest >= options.patience() && bestEpoch < epoch;
+      }
+    }
+
+    /** Starts the next epoch, if there is one to run. */
+    boolean next() {
+      if (stop || epoch >= options.maxEpochs()) {
+        return false;
+      }
+      epoch++;
+      Collections.shuffle(order, random);
+      return true;
+    }
+
+    /** Records an ended epoch, keeps its weights when best, and hands the checkpoint out. */
+    void ended(double loss, double accuracy, boolean noValidation, CheckpointSink sink) {
+      losses.add(loss);
+      if (!noValidation) {
+        accuracies.add(accuracy);
+      }
+      boolean improved = noValidation || accuracy > best;
+      if (improved) {
+        best = accuracy;
+        sinceBest = 0;
+        bestEpoch = epoch;
+        kept = run.snapshot();
+      } else if (++sinceBest >= options.patience()) {
+        stop = true;
+      }
+      if (sink == null) {
+        return;
+      }
+      Map<String, Tensor> bestWeights = run.tensors(kept);
+      sink.epochDone(
+          new Progress(
+              epoch,
+              bestEpoch,
+              best,
+              sinceBest,
+              run.steps,
+              run.maxGradientNorm,
+              List.copyOf(losses),
+              List.copyOf(accuracies)),
+          improved ? bestWeights : run.tensors(run.snapshot()),
+          bestWeights);
     }
   }
 
@@ -225,7 +405,19 @@ public final class EncoderTrainer {
       float[][] embeddings, List<List<float[]>> states, List<List<long[]>> windows) {}
 
   /** Weights of the best epoch, copied off the device. */
-  private record Snapshot(float[] headWeight, float[] headBias, Map<String, float[]> encoder) {}
+  private record Snapshot(float[] headWeight, float[] headBias, Map<String, float[]> encoder) {
+    /** The trained weights a checkpoint kept. */
+    static Snapshot of(Map<String, Tensor> weights) {
+      Map<String, float[]> encoder = new LinkedHashMap<>();
+      for (Tensor t : weights.values()) {
+        if (!t.name().startsWith("head.")) {
+          encoder.put(t.name(), t.data());
+        }
+      }
+      return new Snapshot(
+          required(weights, "head.weight").data(), required(weights, "head.bias").data(), encoder);
+    }
+  }
 
   /** The arrays and optimisers of one training run. */
   private static final class Run {
@@ -306,9 +498,32 @@ public final class EncoderTrainer {
       }
     }
 
+    /** Goes on from a checkpoint's optimiser steps and gradient-norm maximum. */
+    void resumeAt(long stepsTaken, double maxNorm) {
+      this.steps = stepsTaken;
+      this.maxGradientNorm = maxNorm;
+    }
+
+    /** The trained weights of a snapshot as named tensors, for a checkpoint. */
+    Map<String, Tensor> tensors(Snapshot s) {
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      out.put(
+          "head.weight",
+          new Tensor("head.weight", new long[] {labelCount, hidden}, s.headWeight()));
+      out.put("head.bias", new Tensor("head.bias", new long[] {labelCount}, s.headBias()));
+      for (Map.Entry<String, float[]> e : s.encoder().entrySet()) {
+        out.put(
+            e.getKey(),
+            new Tensor(e.getKey(), base.weights().get(e.getKey()).shape(), e.getValue()));
+      }
+      return out;
+    }
+
+    /** The optimisers, with a learning rate that goes on from the steps already taken. */
     void schedule(int totalSteps) {
       Tracker rate =
-          new WarmUpLinearDecay(options.learningRate(), totalSteps, options.warmupFraction());
+          new WarmUpLinearDecay(
+              options.learningRate(), totalSteps, options.warmupFraction(), (int) steps);
       decayed =
           AdamW.builder()
               .optLearningRateTracker(rate)
