@@ -10,6 +10,7 @@ import dev.flywheel.slm.TextClassifierTrainer;
 import dev.flywheel.slm.TrainingRequest;
 import dev.flywheel.slm.TrainingResult;
 import dev.flywheel.slm.data.TangPoets;
+import dev.flywheel.slm.data.TsvDataset;
 import dev.flywheel.slm.data.WordNetTopics;
 import dev.flywheel.slm.encoder.BaseModel;
 import dev.flywheel.slm.encoder.BaseModels;
@@ -42,9 +43,9 @@ import java.util.TreeSet;
  * part=throughput}: texts/s of the frozen encoder over {@code texts} WordNet definitions, without
  * the cache, through a cold cache and through a warm one.
  *
- * <p>Arguments: {@code part=accuracy|throughput task=topics8,categories26,tang8
+ * <p>Arguments: {@code part=accuracy|throughput task=topics8,categories26,tang8,emoji8
  * sizes=400,600,900,1500 models=head,top:2,bag,reference topSizes=400,900 test=1000 seed=1
- * base=minilm-l6 (tang8 uses bge-small-zh) texts=2000}.
+ * base=minilm-l6 (tang8 and emoji8, the Chinese tasks, use bge-small-zh) texts=2000}.
  */
 public final class EncoderBenchmark {
   private EncoderBenchmark() {}
@@ -82,7 +83,8 @@ public final class EncoderBenchmark {
       int testSize = Integer.parseInt(o.get("test"));
       List<Example> test = all.subList(all.size() - testSize, all.size());
       List<String> labels = List.copyOf(new TreeSet<>(all.stream().map(Example::label).toList()));
-      BaseModel base = catalogue.builtIn(task.equals("tang8") ? "bge-small-zh" : o.get("base"));
+      boolean chinese = task.equals("tang8") || task.equals("emoji8");
+      BaseModel base = catalogue.builtIn(chinese ? "bge-small-zh" : o.get("base"));
       for (String sizeText : o.get("sizes").split(",")) {
         int size = Integer.parseInt(sizeText);
         List<Example> train = all.subList(0, size);
@@ -205,6 +207,9 @@ public final class EncoderBenchmark {
       case "topics8" -> WordNetTopics.load(WordNetTopics.Variant.TOPICS_8);
       case "categories26" -> WordNetTopics.load(WordNetTopics.Variant.CATEGORIES_26);
       case "tang8" -> TangPoets.load();
+      case "emoji8" ->
+          TsvDataset.read(java.nio.file.Path.of("data/emojibase-zh/emoji-groups-zh.tsv"))
+              .examples();
       default -> throw new IllegalArgumentException("unknown task " + task);
     };
   }
