@@ -45,7 +45,9 @@ public final class S3rverProcess implements AutoCloseable {
    * Starts s3rver over {@code workDir}, with {@code buckets} created, and waits (at most 60 s)
    * until it listens.
    */
-  public static S3rverProcess start(Path workDir, String... buckets) throws IOException {
+  public static S3rverProcess start(Path dir, String... buckets) throws IOException {
+    // Absolute: Node reads a relative --require path as a module name.
+    Path workDir = dir.toAbsolutePath();
     Path script = home().resolve("bin").resolve("s3rver.js");
     if (!Files.isRegularFile(script)) {
       throw new IllegalStateException(
@@ -137,6 +139,6 @@ public final class S3rverProcess implements AutoCloseable {
 
   private static Path home() {
     String home = System.getProperty("flywheel.s3rver.home");
-    return home != null ? Path.of(home) : Path.of("node_modules", "s3rver").toAbsolutePath();
+    return (home != null ? Path.of(home) : Path.of("node_modules", "s3rver")).toAbsolutePath();
   }
 }
