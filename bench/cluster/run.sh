@@ -4,6 +4,7 @@
 # the evaluator), then each fault in turn while an app uploads. Prints one Markdown row per fault.
 #   bench/cluster/run.sh                               every fault
 #   bench/cluster/run.sh faults=leader,worker          some of them
+#   bench/cluster/run.sh store=s3 faults=worker        artifacts in S3 (s3rver, npm) instead of file:
 #   BENCH_MAIN=dev.flywheel.platform.cluster.RestartTime bench/cluster/run.sh examples=20000
 #                                                      flywheel up: restart after kill -9 vs SIGTERM
 # Needs about 8 GB of memory; logs and data stay under platform/target/cluster*/.
@@ -16,6 +17,9 @@ mvn -B -q -pl platform -am test-compile dependency:build-classpath -Dcheckstyle.
   -Dmdep.outputFile="$PWD/platform/target/cluster.classpath"
 CLASSES=$(mktemp -d platform/target/cluster-classes.XXXXXX)
 cp -r platform/target/classes/. platform/target/test-classes/. "$CLASSES"/
+if [[ " $* " == *" store=s3 "* && ! -f artifact-store-s3/node_modules/s3rver/bin/s3rver.js ]]; then
+  (cd artifact-store-s3 && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund)
+fi
 export DJL_OFFLINE=true
-exec java -Xmx1g -cp "$CLASSES:$(cat platform/target/cluster.classpath)" \
+exec java -Xmx1g -Dflywheel.s3rver.home=artifact-store-s3/node_modules/s3rver -cp "$CLASSES:$(cat platform/target/cluster.classpath)" \
   "${BENCH_MAIN:-dev.flywheel.platform.cluster.ClusterFaults}" dir=platform/target "$@"

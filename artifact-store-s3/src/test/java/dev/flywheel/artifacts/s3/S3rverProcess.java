@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -17,13 +19,15 @@ import java.util.regex.Pattern;
  * A real S3-compatible server for the integration tests: s3rver (npm, pinned in package.json and
  * installed by {@code npm ci} in the build's pre-integration-test phase), run by Node on a free
  * loopback port over a temporary directory. It knows one account (access key {@code S3RVER}) and
- * refuses other access keys; it does not recompute Signature V4 signatures.
+ * refuses other access keys; it does not recompute Signature V4 signatures. Shared with other
+ * modules' tests through this module's test jar (the cluster test keeps its artifacts here).
  */
-final class S3rverProcess implements AutoCloseable {
+public final class S3rverProcess implements AutoCloseable {
   /** s3rver's built-in account. */
-  static final String ACCESS_KEY = "S3RVER";
+  public static final String ACCESS_KEY = "S3RVER";
 
-  static final String SECRET_KEY = "S3RVER";
+  /** The secret key of s3rver's built-in account. */
+  public static final String SECRET_KEY = "S3RVER";
 
   private static final Pattern LISTENING = Pattern.compile("S3rver listening on [^:\\s]+:(\\d+)");
 
@@ -37,8 +41,13 @@ final class S3rverProcess implements AutoCloseable {
     this.shutdownHook = shutdownHook;
   }
 
-  /** Starts s3rver over {@code workDir} and waits (at most 60 s) until it listens. */
-  static S3rverProcess start(Path workDir) throws IOException {
+  /**
+   * Starts s3rver over {@code workDir}, with {@code buckets} created, and waits (at most 60 s)
+   * until it listens.
+   */
+  public static S3rverProcess start(Path dir, String... buckets) throws IOException {
+    // Absolute: Node reads a relative --require path as a module name.
+    Path workDir = dir.toAbsolutePath();
     Path script = home().resolve("bin").resolve("s3rver.js");
     if (!Files.isRegularFile(script)) {
       throw new IllegalStateException(
@@ -55,8 +64,9 @@ final class S3rverProcess implements AutoCloseable {
             workDir.resolve("exit-with-parent.js"),
             "process.stdin.on('end', () => process.exit(0)); process.stdin.resume();\n",
             StandardCharsets.UTF_8);
-    Process process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 System.getProperty("flywheel.node", "node"),
                 "--require",
                 exitWithParent.toString(),
@@ -67,10 +77,13 @@ final class S3rverProcess implements AutoCloseable {
                 "127.0.0.1",
                 "--port",
                 "0",
-                "--silent")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+                "--silent"));
+    for (String bucket : buckets) {
+      command.add("--configure-bucket");
+      command.add(bucket);
+    }
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     // If the JVM dies without running close(), the server must not outlive it.
     Thread hook = new Thread(process::destroyForcibly, "s3rver-stop");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -103,7 +116,8 @@ final class S3rverProcess implements AutoCloseable {
     return new S3rverProcess(process, endpoint.get(), hook);
   }
 
-  URI endpoint() {
+  /** The server's {@code http://127.0.0.1:<port>} endpoint. */
+  public URI endpoint() {
     return endpoint;
   }
 
@@ -125,6 +139,6 @@ final class S3rverProcess implements AutoCloseable {
 
   private static Path home() {
     String home = System.getProperty("flywheel.s3rver.home");
-    return home != null ? Path.of(home) : Path.of("node_modules", "s3rver").toAbsolutePath();
+    return (home != null ? Path.of(home) : Path.of("node_modules", "s3rver")).toAbsolutePath();
   }
 }

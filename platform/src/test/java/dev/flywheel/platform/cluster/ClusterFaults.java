@@ -1,5 +1,6 @@
 package dev.flywheel.platform.cluster;
 
+import dev.flywheel.artifacts.s3.S3rverProcess;
 import dev.flywheel.common.kafka.CrashPoint;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.events.TrainingProgress;
@@ -28,11 +29,12 @@ import java.util.function.BooleanSupplier;
  *
  * <pre>
  * ClusterFaults [faults=leader,pause,feedback,gateway,worker,evaluator,evaluator-commit]
- *               [dir=target/cluster]
+ *               [store=file|s3] [dir=target/cluster]
  * </pre>
  */
 public final class ClusterFaults {
   private static final Duration WAIT = Duration.ofMinutes(4);
+  private static final String BUCKET = "flywheel-cluster";
   private static final long SECOND = 1_000_000_000L;
 
   private final KafkaCluster kafka;
@@ -76,8 +78,21 @@ public final class ClusterFaults {
                 .split(","));
     Path dir = Files.createTempDirectory(Path.of(options.getOrDefault("dir", "target")), "cluster");
     System.out.println("Logs and data: " + dir.toAbsolutePath());
-    try (KafkaCluster kafka = KafkaCluster.start(dir.resolve("kafka"), 3);
-        FlywheelProcesses flywheel = new FlywheelProcesses(kafka, dir)) {
+    boolean s3 = options.getOrDefault("store", "file").equals("s3");
+    try (S3rverProcess server = s3 ? S3rverProcess.start(dir.resolve("s3"), BUCKET) : null;
+        KafkaCluster kafka = KafkaCluster.start(dir.resolve("kafka"), 3);
+        FlywheelProcesses flywheel =
+            new FlywheelProcesses(
+                kafka,
+                dir,
+                s3
+                    ? FlywheelProcesses.Store.s3(
+                        server.endpoint(),
+                        BUCKET,
+                        S3rverProcess.ACCESS_KEY,
+                        S3rverProcess.SECRET_KEY)
+                    : FlywheelProcesses.Store.file(dir.resolve("artifacts")))) {
+      System.out.println("Artifact store: " + (s3 ? "S3 (s3rver) " + server.endpoint() : "file:"));
       ClusterFaults harness = new ClusterFaults(kafka, flywheel);
       System.out.println(
           "| fault | acknowledged | lost | duplicate examples | duplicate candidates"

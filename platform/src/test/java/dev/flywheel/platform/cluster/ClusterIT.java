@@ -3,6 +3,7 @@ package dev.flywheel.platform.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.flywheel.artifacts.s3.S3rverProcess;
 import dev.flywheel.events.ModelCandidate;
 import dev.flywheel.events.TrainingPhase;
 import dev.flywheel.events.TrainingProgress;
@@ -27,19 +28,28 @@ import org.junit.jupiter.api.io.TempDir;
  * killed ({@code kill -9}) while an app uploads examples, and the trainer worker that is training
  * is killed mid-run. Everything is counted from the topics with a {@code read_committed} consumer:
  * no acknowledged example may be lost, none duplicated, and the request must give exactly one
- * candidate and one release.
+ * candidate and one release. The services share their artifacts (bundles, checkpoints) in an S3
+ * bucket of a real S3-compatible server (s3rver), so the surviving worker resumes from a checkpoint
+ * it reads from S3.
  */
 class ClusterIT {
   private static final String MODEL = "cluster-topics";
   private static final Duration WAIT = Duration.ofMinutes(3);
+  private static final String BUCKET = "flywheel-cluster";
 
   @TempDir Path dir;
 
   @Test
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void shouldLoseNothingWhenALeaderBrokerAndTheTrainingWorkerAreKilled() throws Exception {
-    try (KafkaCluster kafka = KafkaCluster.start(dir.resolve("kafka"), 3);
-        FlywheelProcesses flywheel = new FlywheelProcesses(kafka, dir)) {
+    try (S3rverProcess s3 = S3rverProcess.start(dir.resolve("s3"), BUCKET);
+        KafkaCluster kafka = KafkaCluster.start(dir.resolve("kafka"), 3);
+        FlywheelProcesses flywheel =
+            new FlywheelProcesses(
+                kafka,
+                dir,
+                FlywheelProcesses.Store.s3(
+                    s3.endpoint(), BUCKET, S3rverProcess.ACCESS_KEY, S3rverProcess.SECRET_KEY))) {
       String registry = flywheel.startRegistry();
       Topics topics = Topics.create(SchemaRegistryClient.create(registry));
       FlywheelProcesses.Gateway gateway = flywheel.startGateway("gateway-1");
@@ -126,6 +136,7 @@ class ClusterIT {
       assertThat(candidates).as("candidates for the request").hasSize(1);
       ModelCandidate candidate = candidates.get(0);
       assertThat(candidate.getWorker()).isNotEqualTo(killed);
+      assertThat(candidate.getArtifactUri()).as("the bundle's place").startsWith("s3://" + BUCKET);
       int resumedAt =
           ledger.reader().read(topics.trainingProgress()).stream()
               .filter(

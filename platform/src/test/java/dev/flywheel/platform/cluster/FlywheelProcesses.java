@@ -25,8 +25,9 @@ import java.util.Map;
 /**
  * Flywheel on a {@link KafkaCluster}, every part its own process: the schema registry ({@code
  * flywheel registry}) and each service through {@code flywheel service <name>}, configured only by
- * {@code FLYWHEEL_*} variables as a deployment would be. Artifacts live in one shared {@code file:}
- * store. {@link #close()} stops every process it started, by its own pid.
+ * {@code FLYWHEEL_*} variables as a deployment would be. Artifacts (bundles, checkpoints, base
+ * weights) live in one shared store: a {@code file:} directory, or an S3 bucket ({@link Store#s3}).
+ * {@link #close()} stops every process it started, by its own pid.
  */
 public final class FlywheelProcesses implements AutoCloseable {
   /** The app key the gateways accept (its sha256 is configured, never the key). */
@@ -41,15 +42,51 @@ public final class FlywheelProcesses implements AutoCloseable {
 
   private final KafkaCluster kafka;
   private final Path dir;
+  private final Store store;
   private final List<ChildJvm> started = new ArrayList<>();
   private String registryUrl;
 
   /** A gateway process and the URL of its API. */
   public record Gateway(ChildJvm process, String url) {}
 
+  /**
+   * The artifact store every service shares: its root URI and the variables that reach it.
+   *
+   * @param uri the {@code artifacts.uri} of every service
+   * @param env more variables for every service (an S3 endpoint and credentials)
+   */
+  public record Store(String uri, Map<String, String> env) {
+    /** A directory on this machine. */
+    public static Store file(Path root) {
+      return new Store(root.toUri().toString(), Map.of());
+    }
+
+    /** A bucket of an S3-compatible server, reached with path-style requests. */
+    public static Store s3(URI endpoint, String bucket, String accessKey, String secretKey) {
+      return new Store(
+          "s3://" + bucket + "/flywheel",
+          Map.of(
+              "FLYWHEEL_S3_ENDPOINT",
+              endpoint.toString(),
+              "FLYWHEEL_S3_REGION",
+              "us-east-1",
+              "AWS_ACCESS_KEY_ID",
+              accessKey,
+              "AWS_SECRET_ACCESS_KEY",
+              secretKey));
+    }
+  }
+
+  /** Processes sharing a {@code file:} store under {@code dir}. */
   public FlywheelProcesses(KafkaCluster kafka, Path dir) {
+    this(kafka, dir, Store.file(dir.resolve("artifacts")));
+  }
+
+  /** Processes sharing {@code store}; logs, state and work directories under {@code dir}. */
+  public FlywheelProcesses(KafkaCluster kafka, Path dir, Store store) {
     this.kafka = kafka;
     this.dir = dir;
+    this.store = store;
   }
 
   /** Starts the schema registry on a replicated, compacted {@code _schemas} topic. */
@@ -127,6 +164,7 @@ public final class FlywheelProcesses implements AutoCloseable {
   public ChildJvm startEvaluator(String name, Map<String, String> more) throws IOException {
     Map<String, String> env = new HashMap<>(more);
     env.put("FLYWHEEL_EVALUATOR_MANAGEMENT_PORT", "0");
+    env.put("FLYWHEEL_ARTIFACTS_URI", artifactsUri());
     env.put("FLYWHEEL_STREAMS_STATE_DIR", dir.resolve("state").resolve(name).toString());
     return start(name, List.of("service", "evaluator"), "1g", env);
   }
@@ -190,6 +228,7 @@ public final class FlywheelProcesses implements AutoCloseable {
     }
     env.putAll(ClusterProfile.serviceSettings());
     env.put("FLYWHEEL_INSTANCE_ID", name);
+    env.putAll(store.env());
     env.putAll(own);
     ChildJvm process =
         ChildJvm.start(name, FlywheelCli.class.getName(), args, heap, env, dir.resolve("logs"));
@@ -198,7 +237,7 @@ public final class FlywheelProcesses implements AutoCloseable {
   }
 
   private String artifactsUri() {
-    return dir.resolve("artifacts").toUri().toString();
+    return store.uri();
   }
 
   private static String apiKeys() {
