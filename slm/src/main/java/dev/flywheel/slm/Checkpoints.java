@@ -3,19 +3,11 @@ package dev.flywheel.slm;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.Deflater;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The file a run rewrites after each epoch: where it stands (no optimizer state; Adam restarts its
@@ -66,35 +58,22 @@ final class Checkpoints {
    */
   static void write(Path file, State state, Tokenizer tokenizer, byte[] current, byte[] best)
       throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".checkpoint-", ".tmp");
-    try {
-      try (OutputStream out = Files.newOutputStream(tmp);
-          ZipOutputStream zip = new ZipOutputStream(out)) {
-        put(zip, STATE, JSON.writeValueAsBytes(state), Deflater.BEST_SPEED);
-        put(zip, VOCABULARY, tokenizer.vocabularyBytes(), Deflater.BEST_SPEED);
-        // Float parameters barely compress (a 70 MB bag checkpoint: 7 % smaller at BEST_SPEED)
-        // but deflating them took ~2 s per epoch; stored blocks write at disk speed.
-        if (current != best) {
-          put(zip, CURRENT, current, Deflater.NO_COMPRESSION);
-        }
-        put(zip, BEST, best, Deflater.NO_COMPRESSION);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
+    List<CheckpointArchive.Entry> entries = new ArrayList<>();
+    entries.add(new CheckpointArchive.Entry(STATE, JSON.writeValueAsBytes(state), true));
+    entries.add(new CheckpointArchive.Entry(VOCABULARY, tokenizer.vocabularyBytes(), true));
+    // Float parameters barely compress (a 70 MB bag checkpoint: 7 % smaller at BEST_SPEED)
+    // but deflating them took ~2 s per epoch; stored blocks write at disk speed.
+    if (current != best) {
+      entries.add(new CheckpointArchive.Entry(CURRENT, current, false));
     }
+    entries.add(new CheckpointArchive.Entry(BEST, best, false));
+    CheckpointArchive.write(file, entries);
   }
 
   static Loaded read(Path file) {
-    Map<String, byte[]> entries = new HashMap<>();
-    try (ZipInputStream zip =
-        new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
-      ZipEntry entry;
-      while ((entry = zip.getNextEntry()) != null) {
-        entries.put(entry.getName(), zip.readAllBytes());
-      }
+    Map<String, byte[]> entries;
+    try {
+      entries = CheckpointArchive.read(file);
     } catch (IOException e) {
       throw new TrainingException(
           TrainingException.Reason.CHECKPOINT_INCOMPATIBLE,
@@ -120,13 +99,5 @@ final class Checkpoints {
           "checkpoint " + file + " is malformed: " + e,
           e);
     }
-  }
-
-  private static void put(ZipOutputStream zip, String name, byte[] content, int level)
-      throws IOException {
-    zip.setLevel(level);
-    zip.putNextEntry(new ZipEntry(name));
-    zip.write(content);
-    zip.closeEntry();
   }
 }

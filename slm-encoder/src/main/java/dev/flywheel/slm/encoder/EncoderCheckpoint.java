@@ -2,26 +2,18 @@ package dev.flywheel.slm.encoder;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.slm.CheckpointArchive;
 import dev.flywheel.slm.Example;
 import dev.flywheel.slm.TrainingException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The file an encoder run rewrites after each epoch, so that another worker can resume it: where
@@ -43,10 +35,8 @@ final class EncoderCheckpoint {
   private EncoderCheckpoint() {}
 
   /**
-   * Where a run stands after {@code epoch} completed epochs, and what it must match to resume.
-   *
-   * @param sinceBest epochs since the best one (early stopping's patience used)
-   * @param steps optimiser steps taken
+   * What a checkpoint records about its run, which a run must match to resume it, and where the run
+   * stood after an epoch ({@code progress}: null in a run's identity before its first epoch).
    */
   record State(
       int formatVersion,
@@ -57,14 +47,22 @@ final class EncoderCheckpoint {
       List<String> labels,
       Map<String, String> settings,
       String datasetFingerprint,
-      int epoch,
-      int bestEpoch,
-      double bestAccuracy,
-      int sinceBest,
-      long steps,
-      double maxGradientNorm,
-      List<Double> trainLoss,
-      List<Double> validationAccuracy) {}
+      EncoderTrainer.Progress progress) {
+
+    /** The same run after another epoch. */
+    State withProgress(EncoderTrainer.Progress p) {
+      return new State(
+          formatVersion,
+          modelName,
+          version,
+          baseSha256,
+          fineTune,
+          labels,
+          settings,
+          datasetFingerprint,
+          p);
+    }
+  }
 
   /** A checkpoint read back: its state and the current and best trained weights by name. */
   record Loaded(State state, Map<String, Tensor> current, Map<String, Tensor> best) {}
@@ -75,23 +73,13 @@ final class EncoderCheckpoint {
    */
   static void write(Path file, State state, Map<String, Tensor> current, Map<String, Tensor> best)
       throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".checkpoint-", ".tmp");
-    try {
-      try (OutputStream out = Files.newOutputStream(tmp);
-          ZipOutputStream zip = new ZipOutputStream(out)) {
-        put(zip, STATE, JSON.writeValueAsBytes(state));
-        zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION); // floats barely compress
-        if (current != best) {
-          put(zip, CURRENT, Safetensors.write(current.values()));
-        }
-        put(zip, BEST, Safetensors.write(best.values()));
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
+    List<CheckpointArchive.Entry> entries = new ArrayList<>();
+    entries.add(new CheckpointArchive.Entry(STATE, JSON.writeValueAsBytes(state), true));
+    if (current != best) {
+      entries.add(new CheckpointArchive.Entry(CURRENT, Safetensors.write(current.values()), false));
     }
+    entries.add(new CheckpointArchive.Entry(BEST, Safetensors.write(best.values()), false));
+    CheckpointArchive.write(file, entries);
   }
 
   /**
@@ -101,13 +89,9 @@ final class EncoderCheckpoint {
    *     malformed
    */
   static Loaded read(Path file) {
-    Map<String, byte[]> entries = new HashMap<>();
-    try (ZipInputStream zip =
-        new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
-      ZipEntry entry;
-      while ((entry = zip.getNextEntry()) != null) {
-        entries.put(entry.getName(), zip.readAllBytes());
-      }
+    Map<String, byte[]> entries;
+    try {
+      entries = CheckpointArchive.read(file);
     } catch (IOException e) {
       throw incompatible("cannot read checkpoint " + file + ": " + e, e);
     }
@@ -118,6 +102,9 @@ final class EncoderCheckpoint {
     }
     try {
       State state = JSON.readValue(entries.get(STATE), State.class);
+      if (state.progress() == null) {
+        throw new IOException("no progress recorded");
+      }
       Map<String, Tensor> best = Safetensors.read(entries.get(BEST), file + "!" + BEST);
       Map<String, Tensor> current =
           entries.containsKey(CURRENT)
@@ -183,19 +170,6 @@ final class EncoderCheckpoint {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("no SHA-256", e);
     }
-  }
-
-  /** Trained weights (name to values) as named tensors with the shapes {@code shapes} gives. */
-  static Map<String, Tensor> tensors(Map<String, float[]> values, Map<String, long[]> shapes) {
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    values.forEach((name, v) -> out.put(name, new Tensor(name, shapes.get(name), v)));
-    return out;
-  }
-
-  private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
-    zip.write(content);
-    zip.closeEntry();
   }
 
   private static TrainingException incompatible(String message, Throwable cause) {

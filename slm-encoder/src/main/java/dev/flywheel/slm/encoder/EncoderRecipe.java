@@ -246,14 +246,7 @@ public final class EncoderRecipe implements ModelRecipe {
         request.labels(),
         new java.util.TreeMap<>(request.settings()),
         EncoderCheckpoint.fingerprint(split.train(), split.validation()),
-        0,
-        0,
-        Double.NaN,
-        0,
-        0,
-        0,
-        List.of(),
-        List.of());
+        null);
   }
 
   /**
@@ -269,25 +262,13 @@ public final class EncoderRecipe implements ModelRecipe {
     if (request.resumeFrom().isPresent()) {
       EncoderCheckpoint.Loaded loaded = EncoderCheckpoint.read(request.resumeFrom().get());
       EncoderCheckpoint.checkResumable(loaded.state(), identity);
-      EncoderCheckpoint.State s = loaded.state();
-      resume =
-          new EncoderTrainer.Resume(
-              new EncoderTrainer.Progress(
-                  s.epoch(),
-                  s.bestEpoch(),
-                  s.bestAccuracy(),
-                  s.sinceBest(),
-                  s.steps(),
-                  s.maxGradientNorm(),
-                  s.trainLoss(),
-                  s.validationAccuracy()),
-              loaded.current(),
-              loaded.best());
+      EncoderTrainer.Progress progress = loaded.state().progress();
+      resume = new EncoderTrainer.Resume(progress, loaded.current(), loaded.best());
       LOG.info(
           "{} {}: resuming after epoch {} from {}",
           request.modelName(),
           request.version(),
-          s.epoch(),
+          progress.epoch(),
           request.resumeFrom().get());
     }
     EncoderTrainer.CheckpointSink sink =
@@ -298,24 +279,7 @@ public final class EncoderRecipe implements ModelRecipe {
   private static EncoderTrainer.CheckpointSink checkpointSink(
       TrainingRequest request, EncoderCheckpoint.State identity, java.nio.file.Path file) {
     return (progress, current, best) -> {
-      EncoderCheckpoint.State state =
-          new EncoderCheckpoint.State(
-              identity.formatVersion(),
-              identity.modelName(),
-              identity.version(),
-              identity.baseSha256(),
-              identity.fineTune(),
-              identity.labels(),
-              identity.settings(),
-              identity.datasetFingerprint(),
-              progress.epoch(),
-              progress.bestEpoch(),
-              progress.bestAccuracy(),
-              progress.sinceBest(),
-              progress.steps(),
-              progress.maxGradientNorm(),
-              progress.trainLoss(),
-              progress.validationAccuracy());
+      EncoderCheckpoint.State state = identity.withProgress(progress);
       try {
         EncoderCheckpoint.write(file, state, current, best);
       } catch (java.io.IOException e) {
