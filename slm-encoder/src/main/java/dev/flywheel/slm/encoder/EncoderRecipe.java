@@ -299,6 +299,7 @@ public final class EncoderRecipe implements ModelRecipe {
     metrics.put("trainExamples", (double) split.train().size());
     metrics.put("validationExamples", (double) split.validation().size());
     metrics.put("encodedTexts", (double) result.encodedTexts());
+    metrics.put("skippedSteps", (double) result.skippedSteps());
     if (Double.isFinite(result.bestValidationAccuracy())) {
       metrics.put("validationAccuracy", result.bestValidationAccuracy());
     }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class EncoderTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(EncoderTrainer.class);
 
+  /** Steps with a non-finite gradient skipped in a row before a run fails. */
+  static final int MAX_SKIPS_IN_A_ROW = 3;
+
   /**
    * The outcome of a run.
    *
@@ -52,6 +56,7 @@ public final class EncoderTrainer {
    * @param bestEpoch the 1-based epoch whose weights were kept
    * @param trainLoss mean training loss per epoch
    * @param validationAccuracy validation accuracy per epoch (empty without validation)
+   * @param skippedSteps steps skipped because their gradient was not finite
    */
   public record Result(
       EncoderClassifier classifier,
@@ -63,7 +68,8 @@ public final class EncoderTrainer {
       double seconds,
       int bestEpoch,
       List<Double> trainLoss,
-      List<Double> validationAccuracy) {}
+      List<Double> validationAccuracy,
+      long skippedSteps) {}
 
   /** Called after each epoch, on the training thread. */
   public interface EpochListener {
@@ -224,7 +230,7 @@ public final class EncoderTrainer {
       Epochs epochs = new Epochs(options, train.size(), resume, run);
       run.schedule(stepsPerEpoch * options.maxEpochs());
       while (epochs.next()) {
-        double loss = trainEpoch(run, epochs, trainFeatures, y, weights) / stepsPerEpoch;
+        double loss = trainEpoch(run, epochs, trainFeatures, y, weights);
         double accuracy =
             validation.isEmpty() ? Double.NaN : run.accuracy(validationFeatures, yValidation);
         listener.onEpoch(epochs.epoch, options.maxEpochs(), loss, accuracy);
@@ -247,24 +253,30 @@ public final class EncoderTrainer {
           (System.nanoTime() - started) / 1e9,
           epochs.bestEpoch,
           List.copyOf(epochs.losses),
-          List.copyOf(epochs.accuracies));
+          List.copyOf(epochs.accuracies),
+          run.skippedSteps);
     }
   }
 
-  /** One epoch's steps over the shuffled order; the sum of their losses. */
+  /** One epoch's steps over the shuffled order; their mean loss (skipped steps left out). */
   private static double trainEpoch(
       Run run, Epochs epochs, Features features, int[] y, float[] weights) {
     int batchSize = run.options.batchSize();
     double lossSum = 0;
+    int taken = 0;
     for (int from = 0; from < epochs.order.size(); from += batchSize) {
       if (Thread.currentThread().isInterrupted()) {
         throw new CancellationException("interrupted in epoch " + epochs.epoch);
       }
       List<Integer> batch =
           epochs.order.subList(from, Math.min(epochs.order.size(), from + batchSize));
-      lossSum += run.step(features, batch, y, weights);
+      double loss = run.step(features, batch, y, weights);
+      if (!Double.isNaN(loss)) {
+        lossSum += loss;
+        taken++;
+      }
     }
-    return lossSum;
+    return taken == 0 ? Double.NaN : lossSum / taken;
   }
 
   /** The start a resumed run builds its arrays from: its current trained weights over the base. */
@@ -440,6 +452,8 @@ public final class EncoderTrainer {
     private long steps;
     private double maxGradientNorm;
     private long encodedTexts;
+    private long skippedSteps;
+    private int skipsInARow;
 
     Run(
         BaseModel base,
@@ -655,13 +669,17 @@ public final class EncoderTrainer {
           loss = lossArray.getFloat();
           collector.backward(lossArray);
         }
-        update(scope);
-        return loss;
+        return update(scope) ? loss : Double.NaN;
       }
     }
 
-    /** Clips the global gradient norm, applies AdamW and clears every gradient. */
-    private void update(NDManager scope) {
+    /**
+     * Clips the global gradient norm, applies AdamW and clears every gradient; returns false, with
+     * the gradients cleared and no weight changed, for a step whose gradient is not finite (as
+     * mixed-precision trainers skip such steps). More than {@link #MAX_SKIPS_IN_A_ROW} of those in
+     * a row fail the run.
+     */
+    private boolean update(NDManager scope) {
       boolean gradMode = JniUtils.isGradMode();
       JniUtils.setGradMode(false);
       try {
@@ -670,13 +688,15 @@ public final class EncoderTrainer {
         for (NDArray a : trained.values()) {
           NDArray g = a.getGradient();
           g.attach(scope);
-          squared += g.square().sum().getFloat();
+          // In float64: a float32 sum of squares overflows for large but finite gradients.
+          squared += g.toType(DataType.FLOAT64, false).square().sum().getDouble();
         }
         double norm = Math.sqrt(squared);
         if (!Double.isFinite(norm)) {
-          throw new IllegalStateException(
-              "gradient norm is " + norm + " at step " + steps + " (" + options.fineTune() + ")");
+          skipNonFinite(scope, norm);
+          return false;
         }
+        skipsInARow = 0;
         maxGradientNorm = Math.max(maxGradientNorm, norm);
         float scale = norm > options.clipNorm() ? (float) (options.clipNorm() / norm) : 1f;
         for (Map.Entry<String, NDArray> e : trained.entrySet()) {
@@ -693,8 +713,36 @@ public final class EncoderTrainer {
           o.update(e.getKey(), weight, g);
           g.muli(0f);
         }
+        return true;
       } finally {
         JniUtils.setGradMode(gradMode);
+      }
+    }
+
+    private void skipNonFinite(NDManager scope, double norm) {
+      skippedSteps++;
+      if (++skipsInARow > MAX_SKIPS_IN_A_ROW) {
+        throw new IllegalStateException(
+            "gradient norm is "
+                + norm
+                + " at step "
+                + steps
+                + " ("
+                + options.fineTune()
+                + "), the "
+                + skipsInARow
+                + "th step in a row");
+      }
+      LOG.warn(
+          "encoder {}: gradient norm is {} at step {}; step skipped ({} so far)",
+          options.fineTune(),
+          norm,
+          steps,
+          skippedSteps);
+      for (NDArray a : trained.values()) {
+        NDArray g = a.getGradient();
+        g.attach(scope);
+        g.set(new float[Math.toIntExact(g.size())]); // zero: multiplying NaN by 0 keeps NaN
       }
     }
 
