@@ -688,8 +688,12 @@ public final class EncoderTrainer {
         for (NDArray a : trained.values()) {
           NDArray g = a.getGradient();
           g.attach(scope);
-          // In float64: a float32 sum of squares overflows for large but finite gradients.
-          squared += g.toType(DataType.FLOAT64, false).square().sum().getDouble();
+          double sum = g.square().sum().getFloat();
+          if (Double.isInfinite(sum)) {
+            // A float32 sum of squares overflows for large but finite gradients: redo in float64.
+            sum = g.toType(DataType.FLOAT64, false).square().sum().getDouble();
+          }
+          squared += sum;
         }
         double norm = Math.sqrt(squared);
         if (!Double.isFinite(norm)) {
