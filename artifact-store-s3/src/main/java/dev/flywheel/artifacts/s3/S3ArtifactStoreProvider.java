@@ -8,6 +8,7 @@ import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -50,6 +51,12 @@ public final class S3ArtifactStoreProvider implements ArtifactStoreProvider {
     } catch (IllegalArgumentException e) {
       throw new ArtifactStoreException(e.getMessage() + " (for " + forWhat + ")", e);
     }
-    return CLIENTS.computeIfAbsent(settings, S3Clients::create);
+    try {
+      return CLIENTS.computeIfAbsent(settings, S3Clients::create);
+    } catch (SdkException e) {
+      // E.g. no region anywhere (FLYWHEEL_S3_REGION, AWS_REGION, a profile) and no endpoint.
+      throw new ArtifactStoreException(
+          "cannot create an S3 client (for " + forWhat + "): " + e.getMessage(), e);
+    }
   }
 }
