@@ -35,6 +35,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -384,8 +385,7 @@ final class SchemaStore implements AutoCloseable {
           throw new IllegalStateException("Cannot create schemas topic " + topic, e.getCause());
         }
       }
-      TopicDescription description =
-          admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+      TopicDescription description = describeOnceKnown();
       if (description.partitions().size() != 1) {
         throw new IllegalStateException(
             "Schemas topic "
@@ -408,6 +408,30 @@ final class SchemaStore implements AutoCloseable {
       throw new IllegalStateException("Interrupted while preparing schemas topic " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("Cannot prepare schemas topic " + topic, e);
+    }
+  }
+
+  /**
+   * The topic's description. A broker can answer "unknown topic" for a moment after it created the
+   * topic, until its metadata has caught up: that answer is retried for up to 30 s.
+   */
+  private TopicDescription describeOnceKnown()
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(30, TimeUnit.SECONDS)
+            .get(topic);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
   }
 
