@@ -187,7 +187,14 @@ final class HttpApi extends VerticleBase {
             metrics);
     PredictHandler predict =
         new PredictHandler(
-            topics, producer, registry, served, inference, config.retryAfter(), metrics);
+            topics,
+            producer,
+            registry,
+            served,
+            inference,
+            config.inferenceThreads(),
+            config.retryAfter(),
+            metrics);
     AdminHandler admin = new AdminHandler(topics, producer, registry);
     RegistryHandler reads = new RegistryHandler(registry, fetcher);
     ReleaseStream stream = new ReleaseStream(registry, openStreams);

@@ -2,109 +2,115 @@ package dev.flywheel.ingest;
 
 import dev.flywheel.slm.Prediction;
 import dev.flywheel.slm.TextClassifier;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Gathers concurrent single-text predictions for one loaded model version into one forward pass: a
- * batch leaves when it holds {@code maxBatch} texts or when its first text has waited {@code
- * maxWait}, whichever comes first, and runs on the inference pool. A transformer pass over 16 texts
- * costs far less than 16 passes over one. Thread-safe.
+ * Gathers concurrent single-text predictions for one loaded model version into shared forward
+ * passes, without waiting on a timer: a text that finds fewer than {@code maxPasses} passes in
+ * flight starts one at once; otherwise it queues, and each pass that ends takes up to {@code
+ * maxBatch} queued texts into the next. An idle model answers a lone text with no added delay; a
+ * busy one batches as much as its load brings (a transformer pass over 16 texts costs far less than
+ * 16 passes over one). Each pass runs as its own task on the inference pool, so other models'
+ * passes queued there take their turn. Thread-safe.
  */
 final class MicroBatcher {
   private record Pending(String text, CompletableFuture<Prediction> result) {}
 
   private final TextClassifier classifier;
   private final Executor inference;
-  private final ScheduledExecutorService timer;
   private final int maxBatch;
-  private final long maxWaitNanos;
+  private final int maxPasses;
   private final Object lock = new Object();
-  private List<Pending> pending = new ArrayList<>();
-  private long generation;
+  private final ArrayDeque<Pending> queued = new ArrayDeque<>();
+  private int passes; // in flight or handed to the pool; guarded by lock
 
-  MicroBatcher(
-      TextClassifier classifier,
-      Executor inference,
-      ScheduledExecutorService timer,
-      int maxBatch,
-      long maxWaitNanos) {
+  MicroBatcher(TextClassifier classifier, Executor inference, int maxBatch, int maxPasses) {
+    if (maxBatch < 1 || maxPasses < 1) {
+      throw new IllegalArgumentException(
+          "maxBatch and maxPasses must be positive, got " + maxBatch + ", " + maxPasses);
+    }
     this.classifier = classifier;
     this.inference = inference;
-    this.timer = timer;
     this.maxBatch = maxBatch;
-    this.maxWaitNanos = maxWaitNanos;
+    this.maxPasses = maxPasses;
   }
 
   /**
    * Queues a text; the future completes with its prediction, or exceptionally (with a {@link
-   * RejectedExecutionException} when the inference pool is full).
+   * RejectedExecutionException} when the inference pool is full and no pass of this model is left
+   * to take the text).
    */
   CompletableFuture<Prediction> submit(String text) {
     CompletableFuture<Prediction> result = new CompletableFuture<>();
-    List<Pending> full = null;
-    long scheduleFor = -1;
+    boolean start;
     synchronized (lock) {
-      pending.add(new Pending(text, result));
-      if (pending.size() >= maxBatch) {
-        full = take();
-      } else if (pending.size() == 1) {
-        scheduleFor = generation;
+      queued.add(new Pending(text, result));
+      start = passes < maxPasses;
+      if (start) {
+        passes++;
       }
     }
-    if (full != null) {
-      run(full);
-    } else if (scheduleFor >= 0) {
-      long batch = scheduleFor;
-      try {
-        timer.schedule(() -> flush(batch), maxWaitNanos, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        flush(batch);
-      }
+    if (start) {
+      schedulePass();
     }
     return result;
   }
 
-  /** Sends the batch of a generation if it has not left yet (full batches leave on their own). */
-  private void flush(long batch) {
-    List<Pending> due;
+  /** Hands the pool a pass that takes whatever is queued when it starts. */
+  private void schedulePass() {
+    try {
+      inference.execute(this::pass);
+    } catch (RejectedExecutionException e) {
+      List<Pending> orphaned = List.of();
+      synchronized (lock) {
+        passes--;
+        if (passes == 0) { // nobody else will take them
+          orphaned = new ArrayList<>(queued);
+          queued.clear();
+        }
+      }
+      orphaned.forEach(p -> p.result().completeExceptionally(e));
+    }
+  }
+
+  private void pass() {
+    List<Pending> batch = new ArrayList<>();
     synchronized (lock) {
-      if (generation != batch || pending.isEmpty()) {
+      while (batch.size() < maxBatch && !queued.isEmpty()) {
+        batch.add(queued.poll());
+      }
+      if (batch.isEmpty()) {
+        passes--;
         return;
       }
-      due = take();
     }
-    run(due);
-  }
-
-  private List<Pending> take() {
-    List<Pending> batch = pending;
-    pending = new ArrayList<>();
-    generation++;
-    return batch;
-  }
-
-  private void run(List<Pending> batch) {
     try {
-      inference.execute(
-          () -> {
-            try {
-              List<Prediction> predictions =
-                  classifier.predictBatch(batch.stream().map(Pending::text).toList());
-              for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result().complete(predictions.get(i));
-              }
-            } catch (RuntimeException e) {
-              batch.forEach(p -> p.result().completeExceptionally(e));
-            }
-          });
-    } catch (RejectedExecutionException e) {
+      List<Prediction> predictions =
+          classifier.predictBatch(batch.stream().map(Pending::text).toList());
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).result().complete(predictions.get(i));
+      }
+    } catch (RuntimeException | Error e) {
       batch.forEach(p -> p.result().completeExceptionally(e));
+      if (e instanceof Error error) {
+        throw error;
+      }
+    } finally {
+      boolean more;
+      synchronized (lock) {
+        more = !queued.isEmpty();
+        if (!more) {
+          passes--;
+        }
+      }
+      if (more) {
+        schedulePass(); // this pass's slot goes to the next batch
+      }
     }
   }
 }

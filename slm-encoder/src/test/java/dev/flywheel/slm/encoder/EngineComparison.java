@@ -40,7 +40,7 @@ public final class EngineComparison {
     BaseModel base =
         new BaseModels(new FileArtifactStore(Files.createTempDirectory("engines")))
             .builtIn("minilm-l6");
-    try (SentenceEncoder djl = SentenceEncoder.open(base, 128, Device.cpu());
+    try (SentenceEncoder djl = SentenceEncoder.openBlock(base, base.weights(), 128, Device.cpu());
         Ort ort = new Ort("all-minilm-l6-v2.onnx")) {
       JniUtils.setGradMode(false); // the engine is loaded now
       List<long[]> ids = texts.stream().map(djl.tokenizer()::encode).toList();
