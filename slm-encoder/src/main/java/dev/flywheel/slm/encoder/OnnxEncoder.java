@@ -121,25 +121,18 @@ final class OnnxEncoder {
    * sequences of similar lengths.
    */
   float[][] pooled(List<long[]> sequences) {
-    int batch = sequences.size();
-    int length = sequences.stream().mapToInt(s -> s.length).max().orElse(1);
-    long[] ids = new long[batch * length];
-    long[] mask = new long[ids.length];
-    for (int i = 0; i < batch; i++) {
-      long[] s = sequences.get(i);
-      System.arraycopy(s, 0, ids, i * length, s.length);
-      Arrays.fill(mask, i * length, i * length + s.length, 1L);
-    }
-    long[] shape = {batch, length};
+    SentenceEncoder.Padded padded = SentenceEncoder.Padded.of(sequences);
+    int length = padded.length();
+    long[] shape = {sequences.size(), length};
     List<OnnxTensor> open = new ArrayList<>(3);
     try {
       Map<String, OnnxTensor> feed = new HashMap<>();
       for (String name : inputs) {
         long[] values =
             switch (name) {
-              case "input_ids" -> ids;
-              case "attention_mask" -> mask;
-              default -> new long[ids.length]; // token types: one segment
+              case "input_ids" -> padded.ids();
+              case "attention_mask" -> padded.mask();
+              default -> new long[padded.ids().length]; // token types: one segment
             };
         OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
         open.add(t);

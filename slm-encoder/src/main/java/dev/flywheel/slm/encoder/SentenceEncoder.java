@@ -168,10 +168,7 @@ public final class SentenceEncoder implements AutoCloseable {
   float[][] pooled(List<long[]> sequences) {
     float[][] out = new float[sequences.size()][];
     for (int[] pass : passes(sequences)) {
-      List<long[]> batch = new ArrayList<>(pass.length);
-      for (int i : pass) {
-        batch.add(sequences.get(i));
-      }
+      List<long[]> batch = members(sequences, pass);
       float[][] pooled;
       if (onnx != null) {
         pooled = onnx.pooled(batch);
@@ -198,10 +195,7 @@ public final class SentenceEncoder implements AutoCloseable {
     }
     float[][][] out = new float[sequences.size()][][];
     for (int[] pass : passes(sequences)) {
-      List<long[]> batch = new ArrayList<>(pass.length);
-      for (int i : pass) {
-        batch.add(sequences.get(i));
-      }
+      List<long[]> batch = members(sequences, pass);
       try (NDManager scope = manager.newSubManager()) {
         NDArray states = block.forward(ps, padded(scope, batch), false).get(0);
         long length = states.getShape().get(1);
@@ -253,16 +247,33 @@ public final class SentenceEncoder implements AutoCloseable {
 
   /** Ids and attention mask, right-padded to the longest sequence: (B, L) each. */
   static NDList padded(NDManager manager, List<long[]> sequences) {
-    int length = sequences.stream().mapToInt(s -> s.length).max().orElse(1);
-    long[] ids = new long[sequences.size() * length];
-    long[] mask = new long[ids.length];
-    for (int i = 0; i < sequences.size(); i++) {
-      long[] s = sequences.get(i);
-      System.arraycopy(s, 0, ids, i * length, s.length);
-      Arrays.fill(mask, i * length, i * length + s.length, 1L);
+    Padded p = Padded.of(sequences);
+    Shape shape = new Shape(sequences.size(), p.length());
+    return new NDList(manager.create(p.ids(), shape), manager.create(p.mask(), shape));
+  }
+
+  /** A batch's ids and attention mask, right-padded to its longest sequence, (B, L) row-major. */
+  record Padded(long[] ids, long[] mask, int length) {
+    static Padded of(List<long[]> sequences) {
+      int length = sequences.stream().mapToInt(s -> s.length).max().orElse(1);
+      long[] ids = new long[sequences.size() * length];
+      long[] mask = new long[ids.length];
+      for (int i = 0; i < sequences.size(); i++) {
+        long[] s = sequences.get(i);
+        System.arraycopy(s, 0, ids, i * length, s.length);
+        Arrays.fill(mask, i * length, i * length + s.length, 1L);
+      }
+      return new Padded(ids, mask, length);
     }
-    Shape shape = new Shape(sequences.size(), length);
-    return new NDList(manager.create(ids, shape), manager.create(mask, shape));
+  }
+
+  /** The sequences of one pass, in the pass's order. */
+  private static List<long[]> members(List<long[]> sequences, int[] pass) {
+    List<long[]> batch = new ArrayList<>(pass.length);
+    for (int i : pass) {
+      batch.add(sequences.get(i));
+    }
+    return batch;
   }
 
   @Override
