@@ -553,11 +553,12 @@ public final class FeedbackTopology {
   }
 
   private static StoreBuilder<WindowStore<String, Long>> dedupStore(FeedbackSettings settings) {
-    Duration retention = settings.dedupRetention();
+    Duration window = settings.dedupRetention();
+    Duration retention = FeedbackIntake.storeRetention(window);
     WindowBytesStoreSupplier supplier =
         settings.inMemoryStores()
-            ? Stores.inMemoryWindowStore(DEDUP_STORE, retention, retention, false)
-            : Stores.persistentWindowStore(DEDUP_STORE, retention, retention, false);
+            ? Stores.inMemoryWindowStore(DEDUP_STORE, retention, window, false)
+            : Stores.persistentWindowStore(DEDUP_STORE, retention, window, false);
     return Stores.windowStoreBuilder(supplier, Serdes.String(), Serdes.Long());
   }
 
