@@ -31,6 +31,11 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
   private boolean autoRegister = true;
   private final Map<Schema, DatumWriter<T>> writers = new ConcurrentHashMap<>();
 
+  /** The id found last: a serializer mostly writes one schema to one topic. */
+  private record LastId(String topic, Schema schema, int id) {}
+
+  private volatile LastId lastId;
+
   /** For Kafka's reflective construction; {@link #configure} must follow. */
   public AvroSerializer() {}
 
@@ -107,6 +112,16 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
   }
 
   private int schemaId(String topic, Schema schema) {
+    LastId last = lastId;
+    if (last != null && last.schema == schema && Objects.equals(last.topic, topic)) {
+      return last.id;
+    }
+    int id = lookUpSchemaId(topic, schema);
+    lastId = new LastId(topic, schema, id);
+    return id;
+  }
+
+  private int lookUpSchemaId(String topic, Schema schema) {
     String subject = Subjects.of(topic, isKey);
     try {
       if (autoRegister) {
