@@ -143,7 +143,8 @@ public final class FeedbackTopology {
             JOIN_WAITING_STORE,
             PredictionJoin.Waiting.listSerde(
                 Envelope.serde(feedbackTopic.name(), feedbackTopic.valueSerde()))));
-    builder.addStateStore(keyValueStore(settings, EXAMPLE_STORE, topics.examples().valueSerde()));
+    // The same bytes as before with the examples' Avro serde: the resolver writes them itself.
+    builder.addStateStore(keyValueStore(settings, EXAMPLE_STORE, Serdes.ByteArray()));
     // One key per model, updated by almost every event: the cache folds those updates into one
     // changelog record per commit.
     builder.addStateStore(
@@ -267,14 +268,14 @@ public final class FeedbackTopology {
                     .withValueSerde(topics.examples().valueSerde())
                     .withNumberOfPartitions(internalPartitions(topics)))
             .processValues(
-                () -> new ExampleResolver(EXAMPLE_STORE, metrics),
+                () -> new ExampleResolver(EXAMPLE_STORE, topics.examples(), metrics),
                 Named.as("example-resolver"),
                 EXAMPLE_STORE);
     resolved
-        .mapValues(Resolved::example, Named.as("resolved-examples"))
+        .mapValues(Resolved::serialized, Named.as("resolved-examples"))
         .to(
             topics.examples().name(),
-            Produced.with(topics.examples().keySerde(), topics.examples().valueSerde())
+            Produced.with(topics.examples().keySerde(), Serdes.ByteArray())
                 .withName("examples-sink"));
     return resolved;
   }
