@@ -49,9 +49,6 @@ final class FeedbackIntake
   /** Until when (record time) ids may sit under their own timestamps; null: not known yet. */
   private Long legacyUntil;
 
-  /** Whether the store held anything when the processor started. */
-  private boolean storeHadEntries;
-
   /** The bucket the marker was last written to. */
   private long markerBucket;
 
@@ -77,11 +74,6 @@ final class FeedbackIntake
         KeyValue<Long, Long> marker = markers.next();
         markerBucket = marker.key;
         legacyUntil = marker.value;
-      }
-    }
-    if (legacyUntil == null) {
-      try (KeyValueIterator<Windowed<String>, Long> any = seen.all()) {
-        storeHadEntries = any.hasNext();
       }
     }
   }
@@ -129,7 +121,10 @@ final class FeedbackIntake
   private boolean seenBefore(String idempotencyId, long timestamp) {
     long bucket = timestamp - Math.floorMod(timestamp, retentionMs);
     if (legacyUntil == null) {
-      legacyUntil = storeHadEntries ? timestamp + retentionMs : Long.MIN_VALUE;
+      // No marker: the store is new, or earlier versions wrote it.
+      try (KeyValueIterator<Windowed<String>, Long> any = seen.all()) {
+        legacyUntil = any.hasNext() ? timestamp + retentionMs : Long.MIN_VALUE;
+      }
     }
     if (bucket > markerBucket) {
       seen.put(MARKER, legacyUntil, bucket);
