@@ -168,6 +168,19 @@ class FeedbackTopologyTest {
   }
 
   @Test
+  void shouldStillExpireWaitingFeedbackAfterEarlierWaitingFeedbackWasJoined() {
+    // The expiry check runs only while feedback waits: stopped once p1 arrives, started again.
+    send(FeedbackKind.THUMBS_UP, "p1", null, at(1));
+    predict("p1", SENTIMENT, 1, "Great movie", "positive", at(0));
+    advanceStreamTime(at(10));
+    FeedbackReceived lonely = send(FeedbackKind.THUMBS_UP, "missing", null, at(11));
+    advanceStreamTime(at(20));
+
+    assertThat(onlyExample().getLabel()).isEqualTo("positive");
+    onlyDeadLetter("UNMATCHED_FEEDBACK", lonely);
+  }
+
+  @Test
   void shouldNotJoinFeedbackArrivingAfterTheWindow() {
     predict("p1", SENTIMENT, 1, "Great movie", "positive", at(0));
     FeedbackReceived late = send(FeedbackKind.THUMBS_UP, "p1", null, at(61));
