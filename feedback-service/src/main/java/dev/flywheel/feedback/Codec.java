@@ -1,14 +1,12 @@
 package dev.flywheel.feedback;
 
+import dev.flywheel.schemas.ByteBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -49,7 +47,7 @@ final class Codec {
           if (value == null) {
             return null;
           }
-          Buffer bytes = new Buffer();
+          ByteBuilder bytes = new ByteBuilder(64);
           try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(format);
             writer.write(value, out);
@@ -76,39 +74,6 @@ final class Codec {
           }
         };
     return Serdes.serdeFrom(serializer, deserializer);
-  }
-
-  /**
-   * A growable byte array without {@link java.io.ByteArrayOutputStream}'s locking: a serializer's
-   * buffer never leaves its thread, and a lock per write showed up in the stream thread's profile.
-   */
-  private static final class Buffer extends OutputStream {
-    private byte[] bytes = new byte[64];
-    private int size;
-
-    @Override
-    public void write(int b) {
-      ensure(1);
-      bytes[size++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      Objects.checkFromIndexSize(off, len, b.length);
-      ensure(len);
-      System.arraycopy(b, off, bytes, size, len);
-      size += len;
-    }
-
-    private void ensure(int more) {
-      if (size + more > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
-      }
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(bytes, size);
-    }
   }
 
   static void writeNullableString(DataOutputStream out, String value) throws IOException {

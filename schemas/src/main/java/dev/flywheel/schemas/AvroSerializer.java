@@ -1,8 +1,6 @@
 package dev.flywheel.schemas;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,9 +87,9 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     }
     Schema schema = data.getSchema();
     int id = schemaId(topic, schema);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    ByteBuilder out = new ByteBuilder(128);
     out.write(WireFormat.MAGIC_BYTE);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+    out.writeInt(id);
     try {
       BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
       writer(schema).write(data, encoder);
