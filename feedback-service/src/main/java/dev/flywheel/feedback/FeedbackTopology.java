@@ -299,12 +299,13 @@ public final class FeedbackTopology {
             .map(
                 (id, prediction) ->
                     KeyValue.pair(
-                        Events.qualityKey(prediction.getModel()), QualitySignal.PREDICTION),
+                        Events.qualityKey(prediction.getModel()),
+                        QualityCounts.of(QualitySignal.PREDICTION)),
                 Named.as("prediction-quality-signals"))
             .merge(
-                feedbackQuality.mapValues(Derived::quality, Named.as("feedback-quality-signals")),
+                feedbackQuality.mapValues(
+                    d -> QualityCounts.of(d.quality()), Named.as("feedback-quality-signals")),
                 Named.as("quality-signals-merged"))
-            .mapValues(QualityCounts::of, Named.as("quality-signal-counts"))
             .process(
                 () ->
                     new SignalBuffer<QualityCounts>(
