@@ -1,7 +1,7 @@
 package dev.flywheel.feedback;
 
+import dev.flywheel.schemas.ByteBuilder;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -47,7 +47,7 @@ final class Codec {
           if (value == null) {
             return null;
           }
-          ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+          ByteBuilder bytes = new ByteBuilder(64);
           try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(format);
             writer.write(value, out);

@@ -22,7 +22,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Turns joined feedback into what the rest of the loop needs: a live-quality signal for the
- * predicting version, a judgement for its model's drift rule, and a candidate example.
+ * predicting version (its model's drift rule reads the judgements among them, folded) and a
+ * candidate example.
  *
  * <ul>
  *   <li>THUMBS_UP: confirms the predicted label (weight {@link
@@ -91,7 +92,7 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
     String predicted = prediction.getLabel();
     switch (feedback.getKind()) {
       case THUMBS_UP -> {
-        judged(record, ref, QualitySignal.CONFIRMATION, true);
+        quality(record, ref, QualitySignal.CONFIRMATION);
         example(
             record,
             prediction,
@@ -101,7 +102,7 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
       }
       case CORRECTION -> {
         boolean same = feedback.getLabel().equals(predicted);
-        judged(record, ref, same ? QualitySignal.CONFIRMATION : QualitySignal.CORRECTION, same);
+        quality(record, ref, same ? QualitySignal.CONFIRMATION : QualitySignal.CORRECTION);
         example(
             record,
             prediction,
@@ -110,7 +111,7 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
             settings.correctionWeight());
       }
       case THUMBS_DOWN -> {
-        judged(record, ref, QualitySignal.THUMBS_DOWN, false);
+        quality(record, ref, QualitySignal.THUMBS_DOWN);
         thumbsDown(record, prediction);
       }
       case COMMENT -> quality(record, ref, QualitySignal.COMMENT);
@@ -225,16 +226,6 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
             .setTimestamp(record.value().envelope().feedback().getTimestamp())
             .build();
     context.forward(record.withKey(exampleId).withValue(Derived.of(example)));
-  }
-
-  private void judged(
-      Record<String, Joined> record, ModelRef ref, QualitySignal signal, boolean correct) {
-    quality(record, ref, signal);
-    context.forward(
-        record
-            .withKey(ref.getModel())
-            .withValue(
-                Derived.of(ModelSignal.judgement(ref.getModel(), ref.getVersion(), correct))));
   }
 
   private void quality(Record<String, Joined> record, ModelRef ref, QualitySignal signal) {

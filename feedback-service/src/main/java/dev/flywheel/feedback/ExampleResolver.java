@@ -3,6 +3,7 @@ package dev.flywheel.feedback;
 import dev.flywheel.events.ExampleSource;
 import dev.flywheel.events.LabeledExample;
 import dev.flywheel.events.Provenance;
+import dev.flywheel.schemas.Topic;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,19 +23,27 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * does the conflicts metric. A candidate that agrees with the current label adds its feedback to
  * the provenance and raises the weight to the stronger of the two.
  *
- * <p>Every candidate produces one new version of the example on the compacted examples topic.
+ * <p>Every candidate produces one new version of the example on the compacted examples topic. It is
+ * serialized once, in the examples topic's format, for both the store and the topic.
  */
 final class ExampleResolver implements FixedKeyProcessor<String, LabeledExample, Resolved> {
   /** Provenance keeps the latest this many feedback ids and apps, so records stay small. */
   static final int MAX_PROVENANCE = 20;
 
   private final String storeName;
+  private final Topic<String, LabeledExample> examples;
   private final FeedbackMetrics metrics;
   private FixedKeyProcessorContext<String, Resolved> context;
-  private KeyValueStore<String, LabeledExample> labels;
+  private KeyValueStore<String, byte[]> labels;
 
-  ExampleResolver(String storeName, FeedbackMetrics metrics) {
+  /**
+   * @param storeName the store of current labels, holding each example as {@code examples}'
+   *     serializer wrote it
+   */
+  ExampleResolver(
+      String storeName, Topic<String, LabeledExample> examples, FeedbackMetrics metrics) {
     this.storeName = storeName;
+    this.examples = examples;
     this.metrics = metrics;
   }
 
@@ -47,14 +56,20 @@ final class ExampleResolver implements FixedKeyProcessor<String, LabeledExample,
   @Override
   public void process(FixedKeyRecord<String, LabeledExample> record) {
     LabeledExample candidate = record.value();
-    LabeledExample current = labels.get(record.key());
+    byte[] stored = labels.get(record.key());
+    LabeledExample current =
+        stored == null
+            ? null
+            : examples.valueSerde().deserializer().deserialize(examples.name(), stored);
     Resolved resolved = resolve(current, candidate);
     if (current != null && !current.getLabel().equals(candidate.getLabel())) {
       metrics.conflict();
     }
-    labels.put(record.key(), resolved.example());
+    byte[] bytes =
+        examples.valueSerde().serializer().serialize(examples.name(), resolved.example());
+    labels.put(record.key(), bytes);
     metrics.example(candidate.getSource());
-    context.forward(record.withValue(resolved));
+    context.forward(record.withValue(resolved.withSerialized(bytes)));
   }
 
   /** The example after {@code candidate} meets {@code current} (null when there is none). */

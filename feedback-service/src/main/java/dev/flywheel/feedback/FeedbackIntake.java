@@ -5,26 +5,52 @@ import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * First stop of feedback: refuses feedback that breaks its contract, drops a repeated idempotency
- * id (remembered in a window store for {@link FeedbackSettings#dedupRetention()}), and wraps the
- * rest with where it was read.
+ * id, and wraps the rest with where it was read.
+ *
+ * <p>An idempotency id counts once within {@link FeedbackSettings#dedupRetention()} R of the first
+ * time it was read (by record timestamp, either way). Each id is stored in a window store under the
+ * start of its R-long bucket, so that looking one up takes three point reads (its bucket and the
+ * two beside it) instead of a range scan over every segment of the store: ids are kept for 2R to 3R
+ * ({@link #storeRetention}).
+ *
+ * <p>Versions before this one stored each id under its own timestamp. Until R after a store that
+ * holds such entries is first read by this version, a miss is checked against them with the old
+ * range scan too; a marker in the store (at bucket timestamps, so no feedback can overwrite it)
+ * says until when.
  */
 final class FeedbackIntake
     implements FixedKeyProcessor<String, FeedbackReceived, Routed<Envelope>> {
   private final String storeName;
+
+  /**
+   * The marker's key. It is written to every bucket before ids are looked up there, so feedback
+   * that uses it as its idempotency id is always found as a repeat and never overwrites it.
+   */
+  static final String MARKER = "\u0000flywheel:dedup-buckets";
+
   private final long retentionMs;
   private final Topic<String, FeedbackReceived> topic;
   private final FeedbackMetrics metrics;
   private FixedKeyProcessorContext<String, Routed<Envelope>> context;
   private WindowStore<String, Long> seen;
+
+  /** Until when (record time) ids may sit under their own timestamps; null: not known yet. */
+  private Long legacyUntil;
+
+  /** The bucket the marker was last written to. */
+  private long markerBucket;
 
   FeedbackIntake(
       String storeName,
@@ -41,6 +67,20 @@ final class FeedbackIntake
   public void init(FixedKeyProcessorContext<String, Routed<Envelope>> context) {
     this.context = context;
     this.seen = context.getStateStore(storeName);
+    legacyUntil = null;
+    markerBucket = Long.MIN_VALUE;
+    try (WindowStoreIterator<Long> markers = seen.fetch(MARKER, 0, Long.MAX_VALUE)) {
+      while (markers.hasNext()) {
+        KeyValue<Long, Long> marker = markers.next();
+        markerBucket = marker.key;
+        legacyUntil = marker.value;
+      }
+    }
+  }
+
+  /** How long the store must keep an id so that {@link #seenBefore} finds it for R. */
+  static Duration storeRetention(Duration dedupRetention) {
+    return dedupRetention.multipliedBy(2);
   }
 
   @Override
@@ -79,14 +119,38 @@ final class FeedbackIntake
   }
 
   private boolean seenBefore(String idempotencyId, long timestamp) {
-    try (WindowStoreIterator<Long> hits =
-        seen.fetch(idempotencyId, timestamp - retentionMs, timestamp + retentionMs)) {
-      if (hits.hasNext()) {
-        return true;
+    long bucket = timestamp - Math.floorMod(timestamp, retentionMs);
+    if (legacyUntil == null) {
+      // No marker: the store is new, or earlier versions wrote it.
+      try (KeyValueIterator<Windowed<String>, Long> any = seen.all()) {
+        legacyUntil = any.hasNext() ? timestamp + retentionMs : Long.MIN_VALUE;
       }
     }
-    seen.put(idempotencyId, timestamp, timestamp);
+    if (bucket > markerBucket) {
+      seen.put(MARKER, legacyUntil, bucket);
+      markerBucket = bucket;
+    }
+    long later = bucket > Long.MAX_VALUE - retentionMs ? -1 : bucket + retentionMs;
+    if (storedIn(idempotencyId, bucket)
+        || storedIn(idempotencyId, bucket - retentionMs)
+        || storedIn(idempotencyId, later)
+        || (timestamp < legacyUntil && storedUnderOwnTimestamp(idempotencyId, timestamp))) {
+      return true;
+    }
+    seen.put(idempotencyId, timestamp, bucket);
     return false;
+  }
+
+  private boolean storedIn(String idempotencyId, long bucket) {
+    return bucket >= 0 && seen.fetch(idempotencyId, bucket) != null;
+  }
+
+  /** How earlier versions looked an id up. */
+  private boolean storedUnderOwnTimestamp(String idempotencyId, long timestamp) {
+    try (WindowStoreIterator<Long> hits =
+        seen.fetch(idempotencyId, timestamp - retentionMs, timestamp + retentionMs)) {
+      return hits.hasNext();
+    }
   }
 
   /** What is wrong with the feedback, or null when it keeps its contract. */

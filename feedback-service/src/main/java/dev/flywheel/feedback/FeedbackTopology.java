@@ -86,6 +86,8 @@ public final class FeedbackTopology {
   static final String QUALITY_REPARTITION = "quality-signals";
   static final String EXAMPLE_REPARTITION = "example-candidates";
   static final String SIGNAL_REPARTITION = "model-signals";
+  static final String EXAMPLE_SIGNAL_REPARTITION = "example-signals";
+  static final String CONTROL_SIGNAL_REPARTITION = "control-signals";
   static final String QUALITY_BUFFER_STORE = "quality-signals-buffer-store";
   static final String SIGNAL_BUFFER_STORE = "model-signals-buffer-store";
 
@@ -117,18 +119,11 @@ public final class FeedbackTopology {
             .get("derived-rejections")
             .mapValues(Derived::rejection, Named.as("derived-rejection-values")));
 
-    quality(topics, settings, metrics, stores, predictions, derived.get("derived-quality"));
+    KStream<String, QualityCounts> qualityCounts =
+        quality(topics, settings, metrics, stores, predictions, derived.get("derived-quality"));
     KStream<String, Resolved> resolved =
         resolvedExamples(topics, metrics, derived.get("derived-examples"));
-    retrainRequests(
-        builder,
-        topics,
-        settings,
-        metrics,
-        resolved,
-        derived
-            .get("derived-judgements")
-            .mapValues(Derived::signal, Named.as("judgement-signals")));
+    retrainRequests(builder, topics, settings, metrics, resolved, judgements(qualityCounts));
 
     deadLetters(topics, metrics, rejections);
     return builder.build();
@@ -148,7 +143,8 @@ public final class FeedbackTopology {
             JOIN_WAITING_STORE,
             PredictionJoin.Waiting.listSerde(
                 Envelope.serde(feedbackTopic.name(), feedbackTopic.valueSerde()))));
-    builder.addStateStore(keyValueStore(settings, EXAMPLE_STORE, topics.examples().valueSerde()));
+    // The same bytes as before with the examples' Avro serde: the resolver writes them itself.
+    builder.addStateStore(keyValueStore(settings, EXAMPLE_STORE, Serdes.ByteArray()));
     // One key per model, updated by almost every event: the cache folds those updates into one
     // changelog record per commit.
     builder.addStateStore(
@@ -238,8 +234,7 @@ public final class FeedbackTopology {
 
   /**
    * What joined and submitted feedback yield ({@link ExampleDerivation}), split into {@code
-   * derived-quality}, {@code derived-judgements}, {@code derived-examples} and {@code
-   * derived-rejections}.
+   * derived-quality}, {@code derived-examples} and {@code derived-rejections}.
    */
   private static Map<String, KStream<String, Derived>> derived(
       KStream<String, Joined> joined,
@@ -254,7 +249,6 @@ public final class FeedbackTopology {
             Named.as("example-derivation"))
         .split(Named.as("derived-"))
         .branch((key, d) -> d.quality() != null, Branched.as("quality"))
-        .branch((key, d) -> d.signal() != null, Branched.as("judgements"))
         .branch((key, d) -> d.example() != null, Branched.as("examples"))
         .defaultBranch(Branched.as("rejections"));
   }
@@ -271,21 +265,27 @@ public final class FeedbackTopology {
             .repartition(
                 Repartitioned.<String, LabeledExample>as(EXAMPLE_REPARTITION)
                     .withKeySerde(Serdes.String())
-                    .withValueSerde(topics.examples().valueSerde()))
+                    .withValueSerde(topics.examples().valueSerde())
+                    .withNumberOfPartitions(internalPartitions(topics)))
             .processValues(
-                () -> new ExampleResolver(EXAMPLE_STORE, metrics),
+                () -> new ExampleResolver(EXAMPLE_STORE, topics.examples(), metrics),
                 Named.as("example-resolver"),
                 EXAMPLE_STORE);
     resolved
-        .mapValues(Resolved::example, Named.as("resolved-examples"))
+        .mapValues(Resolved::serialized, Named.as("resolved-examples"))
         .to(
             topics.examples().name(),
-            Produced.with(topics.examples().keySerde(), topics.examples().valueSerde())
+            Produced.with(topics.examples().keySerde(), Serdes.ByteArray())
                 .withName("examples-sink"));
     return resolved;
   }
 
-  private static void quality(
+  /**
+   * Live quality per model version and window; returns the counts folded per task ({@link
+   * SignalBuffer}, keyed {@code model:vN}), once per commit interval, before they are
+   * repartitioned.
+   */
+  private static KStream<String, QualityCounts> quality(
       Topics topics,
       FeedbackSettings settings,
       FeedbackMetrics metrics,
@@ -294,24 +294,34 @@ public final class FeedbackTopology {
       KStream<String, Derived> feedbackQuality) {
     Topic<String, QualityReport> qualityTopic = topics.quality();
     long windowMs = settings.qualityWindow().toMillis();
-    predictions
-        .map(
-            (id, prediction) ->
-                KeyValue.pair(Events.qualityKey(prediction.getModel()), QualitySignal.PREDICTION),
-            Named.as("prediction-quality-signals"))
-        .merge(
-            feedbackQuality.mapValues(Derived::quality, Named.as("feedback-quality-signals")),
-            Named.as("quality-signals-merged"))
-        .mapValues(QualityCounts::of, Named.as("quality-signal-counts"))
-        .process(
-            () ->
-                new SignalBuffer<QualityCounts>(
-                    QUALITY_BUFFER_STORE,
-                    (key, counts, timestamp) -> SignalBuffer.windowBucket(key, timestamp, windowMs),
-                    QualityCounts::plus),
-            Named.as("quality-signal-buffer"),
-            QUALITY_BUFFER_STORE)
-        .groupByKey(Grouped.with(QUALITY_REPARTITION, Serdes.String(), QualityCounts.DELTA_SERDE))
+    KStream<String, QualityCounts> folded =
+        predictions
+            .map(
+                (id, prediction) ->
+                    KeyValue.pair(
+                        Events.qualityKey(prediction.getModel()),
+                        QualityCounts.of(QualitySignal.PREDICTION)),
+                Named.as("prediction-quality-signals"))
+            .merge(
+                feedbackQuality.mapValues(
+                    d -> QualityCounts.of(d.quality()), Named.as("feedback-quality-signals")),
+                Named.as("quality-signals-merged"))
+            .process(
+                () ->
+                    new SignalBuffer<QualityCounts>(
+                        QUALITY_BUFFER_STORE,
+                        (key, counts, timestamp) ->
+                            SignalBuffer.windowBucket(key, timestamp, windowMs),
+                        QualityCounts::plus),
+                Named.as("quality-signal-buffer"),
+                QUALITY_BUFFER_STORE);
+    folded
+        .repartition(
+            Repartitioned.<String, QualityCounts>as(QUALITY_REPARTITION)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(QualityCounts.DELTA_SERDE)
+                .withNumberOfPartitions(internalPartitions(topics)))
+        .groupByKey(Grouped.with(Serdes.String(), QualityCounts.DELTA_SERDE))
         .windowedBy(TimeWindows.ofSizeAndGrace(settings.qualityWindow(), settings.qualityGrace()))
         .aggregate(
             () -> QualityCounts.EMPTY,
@@ -340,6 +350,25 @@ public final class FeedbackTopology {
             qualityTopic.name(),
             Produced.with(qualityTopic.keySerde(), qualityTopic.valueSerde())
                 .withName("quality-sink"));
+    return folded;
+  }
+
+  /**
+   * The judgements among folded quality counts (confirmations right, corrections and thumbs down
+   * wrong), as signals for the drift rule of the counts' model.
+   */
+  private static KStream<String, ModelSignal> judgements(KStream<String, QualityCounts> counts) {
+    return counts
+        .filter((key, c) -> c.judged() > 0, Named.as("judged-quality-counts"))
+        .map(
+            (key, c) -> {
+              ModelRef ref = Events.parseRef(key);
+              return KeyValue.pair(
+                  ref.getModel(),
+                  ModelSignal.judgements(
+                      ref.getModel(), ref.getVersion(), c.judged(), c.confirmations()));
+            },
+            Named.as("judgement-signals"));
   }
 
   /** Manual retrain requests (the trigger's own requests are not signals). */
@@ -398,27 +427,33 @@ public final class FeedbackTopology {
                         r.firstSeen(),
                         r.labelChanged())),
             Named.as("example-signals"));
-    KStream<String, ModelSignal> manual = manualSignals(builder, requests);
-    KStream<String, ModelSignal> trained = trainedSignals(builder, topics.candidates());
-    examples
-        .merge(judgements, Named.as("example-and-judgement-signals"))
-        .process(
-            () ->
-                new SignalBuffer<ModelSignal>(
-                    SIGNAL_BUFFER_STORE,
-                    (model, signal, timestamp) ->
-                        signal.kind() == ModelSignal.Kind.JUDGEMENT
-                            ? "J" + signal.version() + "/" + model
-                            : "E/" + model,
-                    ModelSignal::plus),
-            Named.as("model-signal-buffer"),
-            SIGNAL_BUFFER_STORE)
-        .merge(manual, Named.as("model-signals-merged"))
-        .merge(trained, Named.as("trained-signals-merged"))
-        .repartition(
-            Repartitioned.<String, ModelSignal>as(SIGNAL_REPARTITION)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(ModelSignal.SERDE))
+    int partitions = internalPartitions(topics);
+    // Three streams of signals, each leaving its own sub-topology through its own repartition
+    // topic, so that no task reading predictions and feedback also reads the (nearly always
+    // empty) partitions of other topics: Kafka Streams checks every input partition of a task
+    // before each record it processes, and one left empty costs a formatted log line each time.
+    KStream<String, ModelSignal> judged =
+        judgements.repartition(signalRepartition(SIGNAL_REPARTITION, partitions));
+    // Folded per model; the store's name is older than this use: it also held judgements, and
+    // whatever of those an upgrade finds there is sent on with the next flush.
+    KStream<String, ModelSignal> resolvedSignals =
+        examples
+            .process(
+                () ->
+                    new SignalBuffer<ModelSignal>(
+                        SIGNAL_BUFFER_STORE,
+                        (model, signal, timestamp) -> "E/" + model,
+                        ModelSignal::plus),
+                Named.as("model-signal-buffer"),
+                SIGNAL_BUFFER_STORE)
+            .repartition(signalRepartition(EXAMPLE_SIGNAL_REPARTITION, partitions));
+    KStream<String, ModelSignal> control =
+        manualSignals(builder, requests)
+            .merge(trainedSignals(builder, topics.candidates()), Named.as("control-signals-merged"))
+            .repartition(signalRepartition(CONTROL_SIGNAL_REPARTITION, partitions));
+    judged
+        .merge(resolvedSignals, Named.as("judgement-and-example-signals"))
+        .merge(control, Named.as("all-model-signals"))
         .process(
             () ->
                 new RetrainTrigger(
@@ -433,6 +468,24 @@ public final class FeedbackTopology {
             requests.name(),
             Produced.with(requests.keySerde(), requests.valueSerde())
                 .withName("retrain-requests-sink"));
+  }
+
+  private static Repartitioned<String, ModelSignal> signalRepartition(String name, int partitions) {
+    return Repartitioned.<String, ModelSignal>as(name)
+        .withKeySerde(Serdes.String())
+        .withValueSerde(ModelSignal.SERDE)
+        .withNumberOfPartitions(partitions);
+  }
+
+  /**
+   * Partitions of every repartition topic: the most of any input topic's. The retrain trigger reads
+   * three of them and keeps its state by model, so they must agree; and it is the count Kafka
+   * Streams chose for the topics that already existed when all four inputs were one sub-topology.
+   */
+  static int internalPartitions(Topics topics) {
+    return Math.max(
+        Math.max(topics.predictions().partitions(), topics.feedback().partitions()),
+        Math.max(topics.retrainRequests().partitions(), topics.candidates().partitions()));
   }
 
   private static void deadLetters(
@@ -502,11 +555,12 @@ public final class FeedbackTopology {
   }
 
   private static StoreBuilder<WindowStore<String, Long>> dedupStore(FeedbackSettings settings) {
-    Duration retention = settings.dedupRetention();
+    Duration window = settings.dedupRetention();
+    Duration retention = FeedbackIntake.storeRetention(window);
     WindowBytesStoreSupplier supplier =
         settings.inMemoryStores()
-            ? Stores.inMemoryWindowStore(DEDUP_STORE, retention, retention, false)
-            : Stores.persistentWindowStore(DEDUP_STORE, retention, retention, false);
+            ? Stores.inMemoryWindowStore(DEDUP_STORE, retention, window, false)
+            : Stores.persistentWindowStore(DEDUP_STORE, retention, window, false);
     return Stores.windowStoreBuilder(supplier, Serdes.String(), Serdes.Long());
   }
 

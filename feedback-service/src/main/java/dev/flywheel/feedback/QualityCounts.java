@@ -1,5 +1,6 @@
 package dev.flywheel.feedback;
 
+import java.util.EnumMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -52,9 +53,19 @@ record QualityCounts(
           READER,
           Map.of((byte) 1, in -> of(QualitySignal.SERDE_READER.read(in))));
 
+  private static final Map<QualitySignal, QualityCounts> ONE = oneOfEach();
+
   /** What one signal adds. */
   static QualityCounts of(QualitySignal signal) {
-    return EMPTY.plus(signal);
+    return ONE.get(signal);
+  }
+
+  private static Map<QualitySignal, QualityCounts> oneOfEach() {
+    Map<QualitySignal, QualityCounts> one = new EnumMap<>(QualitySignal.class);
+    for (QualitySignal signal : QualitySignal.values()) {
+      one.put(signal, EMPTY.plus(signal));
+    }
+    return one;
   }
 
   /** Both counts added up. */

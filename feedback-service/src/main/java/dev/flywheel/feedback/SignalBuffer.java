@@ -19,15 +19,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Folds the signals that one task sends towards a repartition topic into one record per bucket (for
  * example per model version and quality window) and sends the folded records once per commit
- * interval, instead of one record per event: the repartition topic, and the task that reads it, see
- * a handful of records per commit however many events there were.
+ * interval (at least {@link #MIN_FLUSH_INTERVAL} apart), instead of one record per event: the
+ * repartition topic, and the task that reads it, see a handful of records per commit however many
+ * events there were.
  *
  * <p>The pending signals live in a cached, changelogged key-value store, never only in memory:
  * under exactly-once the store's changelog, the folded records and the input offsets are committed
  * in the same transaction, so a crash between a commit and the next flush loses nothing (the
  * restored store still holds the pending signals) and a crash after a flush but before the commit
  * aborts both. The record cache folds the store's updates too: per commit, each bucket costs one
- * changelog record and one repartition record.
+ * changelog record, and per flush one repartition record.
  *
  * <p>Folding needs the record cache ({@code statestore.cache.max.bytes} &gt; 0, the Kafka Streams
  * default): without it each store update would go to the changelog, which costs more than it saves.
@@ -38,6 +39,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * @param <V> the signal, which adds up with {@code plus}
  */
 final class SignalBuffer<V> implements Processor<String, V, String, V> {
+  /**
+   * The shortest time between two flushes, whatever the commit interval: after each punctuation
+   * Kafka Streams halves the number of records it processes between two rounds over all its tasks,
+   * so a flush every 100 ms in each task costs throughput that a second's delay of quality reports
+   * and retrain signals does not.
+   */
+  static final Duration MIN_FLUSH_INTERVAL = Duration.ofSeconds(1);
+
   /** Names the bucket a signal is folded into: {@code "<discriminator>/<output key>"}. */
   interface Bucketing<V> {
     String bucket(String key, V value, long timestamp);
@@ -94,7 +103,10 @@ final class SignalBuffer<V> implements Processor<String, V, String, V> {
     Map<String, Object> configs = context.appConfigs();
     if (cacheEnabled(configs)) {
       this.pending = context.getStateStore(storeName);
-      long interval = Math.max(1, number(configs.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
+      long interval =
+          Math.max(
+              MIN_FLUSH_INTERVAL.toMillis(),
+              number(configs.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
       context.schedule(Duration.ofMillis(interval), PunctuationType.WALL_CLOCK_TIME, t -> flush());
     }
   }

@@ -168,6 +168,19 @@ class FeedbackTopologyTest {
   }
 
   @Test
+  void shouldStillExpireWaitingFeedbackAfterEarlierWaitingFeedbackWasJoined() {
+    // The expiry check runs only while feedback waits: stopped once p1 arrives, started again.
+    send(FeedbackKind.THUMBS_UP, "p1", null, at(1));
+    predict("p1", SENTIMENT, 1, "Great movie", "positive", at(0));
+    advanceStreamTime(at(10));
+    FeedbackReceived lonely = send(FeedbackKind.THUMBS_UP, "missing", null, at(11));
+    advanceStreamTime(at(20));
+
+    assertThat(onlyExample().getLabel()).isEqualTo("positive");
+    onlyDeadLetter("UNMATCHED_FEEDBACK", lonely);
+  }
+
+  @Test
   void shouldNotJoinFeedbackArrivingAfterTheWindow() {
     predict("p1", SENTIMENT, 1, "Great movie", "positive", at(0));
     FeedbackReceived late = send(FeedbackKind.THUMBS_UP, "p1", null, at(61));
@@ -249,6 +262,48 @@ class FeedbackTopologyTest {
     assertThat(t.examples.readValuesToList()).hasSize(1);
     assertThat(t.counter("flywheel.feedback.dedup.hits")).isEqualTo(2.0);
     assertThat(lastReport("sentiment:v1").getFeedback()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldFindARepeatInTheBucketsBesideItsOwnAndForgetItAfterThreeRetentions() {
+    long r = SETTINGS.dedupRetention().toMillis();
+    long start = TopologyHarness.START.toEpochMilli();
+    Instant boundary = Instant.ofEpochMilli((start / r + 1) * r);
+    predict("p1", SENTIMENT, 1, "Great movie", "positive", boundary.minus(Duration.ofHours(2)));
+    // Before a bucket boundary, then just after it and just under R later (two buckets on).
+    up("p1", "across", boundary.minus(Duration.ofMinutes(1)));
+    up("p1", "across", boundary.plus(Duration.ofMinutes(1)));
+    up("p1", "across", boundary.plusMillis(r).minus(Duration.ofMinutes(2)));
+    assertThat(t.counter("flywheel.feedback.dedup.hits")).isEqualTo(2.0);
+    // Out of order: the first one read is the later one, in the bucket after the repeat's.
+    up("p1", "early", boundary.plus(Duration.ofMinutes(3)));
+    up("p1", "early", boundary.minus(Duration.ofMinutes(3)));
+    assertThat(t.counter("flywheel.feedback.dedup.hits")).isEqualTo(3.0);
+    // Three retentions on, the id counts again.
+    up("p1", "across", boundary.plusMillis(3 * r + 60_000));
+    assertThat(t.counter("flywheel.feedback.dedup.hits")).isEqualTo(3.0);
+  }
+
+  @Test
+  void shouldStillFindIdsThatAnEarlierVersionStoredUnderTheirOwnTimestamp() {
+    // Earlier versions put each id at its own timestamp, not at its bucket's start.
+    Instant before = at(7).plusMillis(123);
+    t.driver
+        .<String, Long>getWindowStore(FeedbackTopology.DEDUP_STORE)
+        .put("from-before", before.toEpochMilli(), before.toEpochMilli());
+    predict("p1", SENTIMENT, 1, "Great movie", "positive", at(0));
+
+    up("p1", "from-before", at(20));
+    up("p1", "new", at(21));
+    up("p1", "new", at(22));
+
+    assertThat(t.counter("flywheel.feedback.dedup.hits")).isEqualTo(2.0);
+    assertThat(t.examples.readValuesToList()).hasSize(1);
+  }
+
+  private void up(String predictionId, String idempotencyId, Instant at) {
+    t.feedback.pipeInput(
+        predictionId, feedback(FeedbackKind.THUMBS_UP, predictionId, null, idempotencyId, at), at);
   }
 
   @Test

@@ -1,8 +1,6 @@
 package dev.flywheel.schemas;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +28,11 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
   private boolean isKey;
   private boolean autoRegister = true;
   private final Map<Schema, DatumWriter<T>> writers = new ConcurrentHashMap<>();
+
+  /** The id found last: a serializer mostly writes one schema to one topic. */
+  private record LastId(String topic, Schema schema, int id) {}
+
+  private volatile LastId lastId;
 
   /** For Kafka's reflective construction; {@link #configure} must follow. */
   public AvroSerializer() {}
@@ -84,9 +87,9 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     }
     Schema schema = data.getSchema();
     int id = schemaId(topic, schema);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    ByteBuilder out = new ByteBuilder(128);
     out.write(WireFormat.MAGIC_BYTE);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+    out.writeInt(id);
     try {
       BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
       writer(schema).write(data, encoder);
@@ -107,6 +110,16 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
   }
 
   private int schemaId(String topic, Schema schema) {
+    LastId last = lastId;
+    if (last != null && last.schema == schema && Objects.equals(last.topic, topic)) {
+      return last.id;
+    }
+    int id = lookUpSchemaId(topic, schema);
+    lastId = new LastId(topic, schema, id);
+    return id;
+  }
+
+  private int lookUpSchemaId(String topic, Schema schema) {
     String subject = Subjects.of(topic, isKey);
     try {
       if (autoRegister) {

@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The identity of a labeled example: a hash of the model name and the normalised text, so that the
@@ -14,7 +13,15 @@ import java.util.regex.Pattern;
  * latest label wins on the compacted examples topic.
  */
 public final class ExampleIds {
-  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+          });
 
   private ExampleIds() {}
 
@@ -33,14 +40,42 @@ public final class ExampleIds {
    */
   public static String normalise(String text) {
     String nfkc = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-    return WHITESPACE.matcher(nfkc).replaceAll(" ").trim();
+    return collapseWhitespace(nfkc).trim();
+  }
+
+  /** Each run of regex {@code \s} characters (ASCII whitespace) replaced by one space. */
+  private static String collapseWhitespace(String text) {
+    StringBuilder out = null;
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (!whitespace(c)) {
+        if (out != null) {
+          out.append(c);
+        }
+        continue;
+      }
+      int end = i + 1;
+      while (end < n && whitespace(text.charAt(end))) {
+        end++;
+      }
+      if (out == null) {
+        if (c == ' ' && end == i + 1) {
+          continue;
+        }
+        out = new StringBuilder(n).append(text, 0, i);
+      }
+      out.append(' ');
+      i = end - 1;
+    }
+    return out == null ? text : out.toString();
+  }
+
+  private static boolean whitespace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 
   static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
   }
 }
