@@ -29,7 +29,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Feedback is stored only while its prediction is missing (key-value store {@code waitingStore}, a
  * list per prediction id), which is rare: a prediction is logged before anyone can react to it. A
  * prediction looks for waiting feedback only when some is waiting in this task; the count of
- * waiting feedback is rebuilt from the store when the task starts.
+ * waiting feedback is rebuilt from the store with the first record after the task starts, and
+ * waiting feedback is indexed by deadline ({@code deadlineStore}) so that expiring it reads only
+ * what is due.
  *
  * <p>Both stores are changelogged, so the join survives a restart exactly like the rest of the
  * topology.
@@ -54,6 +56,9 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
 
   /** The expiry check, scheduled only while feedback waits. */
   private Cancellable expiry;
+
+  /** Whether {@link #start} ran since the last init. */
+  private boolean started;
 
   PredictionJoin(
       String predictionStoreName,
@@ -100,21 +105,30 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
     this.predictions = context.getStateStore(predictionStoreName);
     this.waiting = context.getStateStore(waitingStoreName);
     this.deadlines = context.getStateStore(deadlineStoreName);
-    // Kafka Streams may initialise a processor again (a task revived after an error).
+    // Kafka Streams may initialise a processor again (a task revived after an error): the rest
+    // is set up from the stores with the first record, when the stores may be written.
+    started = false;
     waitingCount = 0;
     expiry = null;
-    List<KeyValue<String, List<Waiting>>> all = new ArrayList<>();
-    try (KeyValueIterator<String, List<Waiting>> entries = waiting.all()) {
-      entries.forEachRemaining(all::add);
-    }
+  }
+
+  /**
+   * Counts the feedback waiting in the stores, indexes what a version without the deadline index
+   * left waiting, and schedules the expiry check if anything waits.
+   */
+  private void start() {
+    started = true;
     boolean indexed;
     try (KeyValueIterator<String, String> any = deadlines.all()) {
       indexed = any.hasNext();
     }
+    List<KeyValue<String, List<Waiting>>> all = new ArrayList<>();
+    try (KeyValueIterator<String, List<Waiting>> entries = waiting.all()) {
+      entries.forEachRemaining(all::add);
+    }
     for (KeyValue<String, List<Waiting>> entry : all) {
       waitingCount += entry.value.size();
       if (!indexed) {
-        // Written by a version without the deadline index.
         entry.value.forEach(w -> deadlines.put(deadlineKey(w, entry.key), entry.key));
       }
     }
@@ -153,6 +167,9 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
 
   @Override
   public void process(Record<String, JoinInput> record) {
+    if (!started) {
+      start();
+    }
     JoinInput input = record.value();
     if (input.prediction() != null) {
       predicted(record.key(), input.prediction(), record.timestamp());

@@ -203,6 +203,21 @@ class FeedbackTopologyTest {
   }
 
   @Test
+  void shouldExpireFeedbackThatAVersionWithoutTheDeadlineIndexLeftWaiting() {
+    FeedbackReceived left = feedback(FeedbackKind.THUMBS_UP, "gone", null, "left", at(0));
+    t.driver
+        .<String, List<PredictionJoin.Waiting>>getKeyValueStore(FeedbackTopology.JOIN_WAITING_STORE)
+        .put(
+            "gone",
+            List.of(
+                new PredictionJoin.Waiting(
+                    at(0).toEpochMilli(), new Envelope(left, t.topics.feedback().name(), 0, 0))));
+    advanceStreamTime(at(10));
+
+    onlyDeadLetter("UNMATCHED_FEEDBACK", left);
+  }
+
+  @Test
   void shouldNotJoinFeedbackArrivingAfterTheWindow() {
     predict("p1", SENTIMENT, 1, "Great movie", "positive", at(0));
     FeedbackReceived late = send(FeedbackKind.THUMBS_UP, "p1", null, at(61));
