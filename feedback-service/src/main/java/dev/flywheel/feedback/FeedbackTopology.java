@@ -51,12 +51,13 @@ import org.apache.kafka.streams.state.WindowStore;
  *       repeated idempotency id is dropped (window store {@value #DEDUP_STORE}, kept {@link
  *       FeedbackSettings#dedupRetention()}).
  *   <li><b>Join</b>: feedback (key: prediction id) meets its prediction in a left join ({@link
- *       PredictionJoin}, stores {@value #JOIN_PREDICTION_STORE} and {@value #JOIN_WAITING_STORE}):
- *       the prediction may be up to {@link FeedbackSettings#joinWindow()} older than the feedback
- *       and up to {@link FeedbackSettings#joinGrace()} newer; feedback still without one when
- *       stream time passes its timestamp plus twice the grace is dead-lettered (UNMATCHED_FEEDBACK)
- *       and counted. Stream time is per task and moves with later predictions and feedback there.
- *       Submitted examples (kind EXAMPLE) skip the join.
+ *       PredictionJoin}, stores {@value #JOIN_PREDICTION_STORE}, {@value #JOIN_WAITING_STORE} and
+ *       {@value #JOIN_DEADLINE_STORE}): the prediction may be up to {@link
+ *       FeedbackSettings#joinWindow()} older than the feedback and up to {@link
+ *       FeedbackSettings#joinGrace()} newer; feedback still without one when stream time passes its
+ *       timestamp plus twice the grace is dead-lettered (UNMATCHED_FEEDBACK) and counted. Stream
+ *       time is per task and moves with later predictions and feedback there. Submitted examples
+ *       (kind EXAMPLE) skip the join.
  *   <li><b>Examples</b>: see {@link ExampleDerivation} for what each kind yields and {@link
  *       ExampleResolver} for the conflict rule; examples are keyed by {@code ExampleIds.of(model,
  *       text)} and flagged holdout by {@code Holdout.isHoldout(id, spec.holdoutShare)}, specs read
@@ -78,6 +79,7 @@ public final class FeedbackTopology {
   static final String JOIN = "feedback-prediction-join";
   static final String JOIN_PREDICTION_STORE = "join-predictions-store";
   static final String JOIN_WAITING_STORE = "join-waiting-feedback-store";
+  static final String JOIN_DEADLINE_STORE = "join-waiting-deadlines-store";
   static final String EXAMPLE_STORE = "example-labels-store";
   static final String QUALITY_STORE = "quality-store";
   static final String TRIGGER_STORE = "retrain-trigger-store";
@@ -143,6 +145,7 @@ public final class FeedbackTopology {
             JOIN_WAITING_STORE,
             PredictionJoin.Waiting.listSerde(
                 Envelope.serde(feedbackTopic.name(), feedbackTopic.valueSerde()))));
+    builder.addStateStore(keyValueStore(settings, JOIN_DEADLINE_STORE, Serdes.String()));
     // The same bytes as before with the examples' Avro serde: the resolver writes them itself.
     builder.addStateStore(keyValueStore(settings, EXAMPLE_STORE, Serdes.ByteArray()));
     // One key per model, updated by almost every event: the cache folds those updates into one
@@ -225,11 +228,13 @@ public final class FeedbackTopology {
                 new PredictionJoin(
                     JOIN_PREDICTION_STORE,
                     JOIN_WAITING_STORE,
+                    JOIN_DEADLINE_STORE,
                     settings.joinWindow(),
                     settings.joinGrace()),
             Named.as(JOIN),
             JOIN_PREDICTION_STORE,
-            JOIN_WAITING_STORE);
+            JOIN_WAITING_STORE,
+            JOIN_DEADLINE_STORE);
   }
 
   /**

@@ -29,7 +29,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Feedback is stored only while its prediction is missing (key-value store {@code waitingStore}, a
  * list per prediction id), which is rare: a prediction is logged before anyone can react to it. A
  * prediction looks for waiting feedback only when some is waiting in this task; the count of
- * waiting feedback is rebuilt from the store when the task starts.
+ * waiting feedback is rebuilt from the store with the first record after the task starts, and
+ * waiting feedback is indexed by deadline ({@code deadlineStore}) so that expiring it reads only
+ * what is due.
  *
  * <p>Both stores are changelogged, so the join survives a restart exactly like the rest of the
  * topology.
@@ -40,20 +42,33 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
 
   private final String predictionStoreName;
   private final String waitingStoreName;
+  private final String deadlineStoreName;
   private final long windowMs;
   private final long graceMs;
   private ProcessorContext<String, Joined> context;
   private WindowStore<String, PredictionLogged> predictions;
   private KeyValueStore<String, List<Waiting>> waiting;
+
+  /** Waiting feedback by deadline: key {@link #deadlineKey}, value the prediction id. */
+  private KeyValueStore<String, String> deadlines;
+
   private long waitingCount;
 
   /** The expiry check, scheduled only while feedback waits. */
   private Cancellable expiry;
 
+  /** Whether {@link #start} ran since the last init. */
+  private boolean started;
+
   PredictionJoin(
-      String predictionStoreName, String waitingStoreName, Duration window, Duration grace) {
+      String predictionStoreName,
+      String waitingStoreName,
+      String deadlineStoreName,
+      Duration window,
+      Duration grace) {
     this.predictionStoreName = predictionStoreName;
     this.waitingStoreName = waitingStoreName;
+    this.deadlineStoreName = deadlineStoreName;
     this.windowMs = window.toMillis();
     this.graceMs = grace.toMillis();
   }
@@ -89,13 +104,51 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
     this.context = context;
     this.predictions = context.getStateStore(predictionStoreName);
     this.waiting = context.getStateStore(waitingStoreName);
-    // Kafka Streams may initialise a processor again (a task revived after an error).
+    this.deadlines = context.getStateStore(deadlineStoreName);
+    // Kafka Streams may initialise a processor again (a task revived after an error): the rest
+    // is set up from the stores with the first record, when the stores may be written.
+    started = false;
     waitingCount = 0;
     expiry = null;
-    try (KeyValueIterator<String, List<Waiting>> all = waiting.all()) {
-      all.forEachRemaining(entry -> waitingCount += entry.value.size());
+  }
+
+  /**
+   * Counts the feedback waiting in the stores, indexes what a version without the deadline index
+   * left waiting, and schedules the expiry check if anything waits.
+   */
+  private void start() {
+    started = true;
+    boolean indexed;
+    try (KeyValueIterator<String, String> any = deadlines.all()) {
+      indexed = any.hasNext();
+    }
+    List<KeyValue<String, List<Waiting>>> all = new ArrayList<>();
+    try (KeyValueIterator<String, List<Waiting>> entries = waiting.all()) {
+      entries.forEachRemaining(all::add);
+    }
+    for (KeyValue<String, List<Waiting>> entry : all) {
+      waitingCount += entry.value.size();
+      if (!indexed) {
+        entry.value.forEach(w -> deadlines.put(deadlineKey(w, entry.key), entry.key));
+      }
     }
     scheduleExpiry();
+  }
+
+  /** Sorts by deadline: stream time at which feedback stops waiting, zero-padded, then the id. */
+  private String deadlineKey(long timestamp, String id) {
+    long deadline =
+        timestamp > Long.MAX_VALUE - 2 * graceMs ? Long.MAX_VALUE : timestamp + 2 * graceMs;
+    return pad(deadline) + "/" + id;
+  }
+
+  private String deadlineKey(Waiting w, String id) {
+    return deadlineKey(w.timestamp, id);
+  }
+
+  private static String pad(long value) {
+    String digits = Long.toString(value);
+    return "0".repeat(Math.max(0, 19 - digits.length())) + digits;
   }
 
   /**
@@ -114,6 +167,9 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
 
   @Override
   public void process(Record<String, JoinInput> record) {
+    if (!started) {
+      start();
+    }
     JoinInput input = record.value();
     if (input.prediction() != null) {
       predicted(record.key(), input.prediction(), record.timestamp());
@@ -136,6 +192,7 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
       if (w.timestamp - windowMs <= timestamp && timestamp <= w.timestamp + graceMs) {
         context.forward(
             new Record<>(id, new Joined(w.envelope, prediction), Math.max(timestamp, w.timestamp)));
+        deadlines.delete(deadlineKey(w, id));
       } else {
         still.add(w);
       }
@@ -163,34 +220,46 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
     }
     List<Waiting> list = waiting.get(record.key());
     List<Waiting> grown = list == null ? new ArrayList<>(1) : new ArrayList<>(list);
-    grown.add(new Waiting(f, envelope));
+    Waiting w = new Waiting(f, envelope);
+    grown.add(w);
     waiting.put(record.key(), grown);
+    deadlines.put(deadlineKey(w, record.key()), record.key());
     waitingCount++;
     scheduleExpiry();
   }
 
-  /** Emits, alone, the waiting feedback whose prediction can no longer arrive in time. */
+  /**
+   * Emits, alone, the waiting feedback whose prediction can no longer arrive in time. Reads only
+   * the deadlines that have passed, so its cost does not grow with the feedback still waiting.
+   */
   private void expire(long streamTime) {
     if (waitingCount == 0) {
       return;
     }
-    // The store is written only once the iterator over it is closed.
-    List<Runnable> updates = new ArrayList<>();
-    try (KeyValueIterator<String, List<Waiting>> all = waiting.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, List<Waiting>> entry = all.next();
-        List<Waiting> still = new ArrayList<>(entry.value.size());
-        for (Waiting w : entry.value) {
-          if (w.timestamp + 2 * graceMs <= streamTime) {
-            context.forward(new Record<>(entry.key, new Joined(w.envelope, null), w.timestamp));
-          } else {
-            still.add(w);
-          }
-        }
-        updates.add(() -> replace(entry.key, entry.value, still));
-      }
+    // The stores are written only once the iterator is closed. Every key with a deadline at or
+    // before streamTime sorts before pad(streamTime + 1), which no key equals (keys have a '/').
+    List<KeyValue<String, String>> due = new ArrayList<>();
+    try (KeyValueIterator<String, String> passed =
+        deadlines.range(pad(0), pad(streamTime == Long.MAX_VALUE ? streamTime : streamTime + 1))) {
+      passed.forEachRemaining(due::add);
     }
-    updates.forEach(Runnable::run);
+    for (KeyValue<String, String> deadline : due) {
+      deadlines.delete(deadline.key);
+      String id = deadline.value;
+      List<Waiting> list = waiting.get(id);
+      if (list == null) {
+        continue;
+      }
+      List<Waiting> still = new ArrayList<>(list.size());
+      for (Waiting w : list) {
+        if (w.timestamp + 2 * graceMs <= streamTime) {
+          context.forward(new Record<>(id, new Joined(w.envelope, null), w.timestamp));
+        } else {
+          still.add(w);
+        }
+      }
+      replace(id, list, still);
+    }
   }
 
   /**

@@ -181,6 +181,43 @@ class FeedbackTopologyTest {
   }
 
   @Test
+  void shouldExpireManyWaitingFeedbackEventsEachOnceInDeadlineOrder() {
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      // Ids in the opposite order to their deadlines.
+      String id = String.format("missing-%03d", 299 - i);
+      send(FeedbackKind.THUMBS_UP, id, null, at(0).plusSeconds(i));
+      sent.add(id);
+    }
+    send(FeedbackKind.THUMBS_UP, "p1", null, at(1));
+    predict("p1", SENTIMENT, 1, "Great movie", "positive", at(1));
+    advanceStreamTime(at(30));
+
+    assertThat(onlyExample().getLabel()).isEqualTo("positive");
+    List<String> expired = new ArrayList<>();
+    while (!t.deadLetters.isEmpty()) {
+      expired.add(new String(t.deadLetters.readRecord().key(), StandardCharsets.UTF_8));
+    }
+    assertThat(expired).containsExactlyElementsOf(sent);
+    assertThat(t.counter("flywheel.feedback.unmatched")).isEqualTo(300.0);
+  }
+
+  @Test
+  void shouldExpireFeedbackThatAVersionWithoutTheDeadlineIndexLeftWaiting() {
+    FeedbackReceived left = feedback(FeedbackKind.THUMBS_UP, "gone", null, "left", at(0));
+    t.driver
+        .<String, List<PredictionJoin.Waiting>>getKeyValueStore(FeedbackTopology.JOIN_WAITING_STORE)
+        .put(
+            "gone",
+            List.of(
+                new PredictionJoin.Waiting(
+                    at(0).toEpochMilli(), new Envelope(left, t.topics.feedback().name(), 0, 0))));
+    advanceStreamTime(at(10));
+
+    onlyDeadLetter("UNMATCHED_FEEDBACK", left);
+  }
+
+  @Test
   void shouldNotJoinFeedbackArrivingAfterTheWindow() {
     predict("p1", SENTIMENT, 1, "Great movie", "positive", at(0));
     FeedbackReceived late = send(FeedbackKind.THUMBS_UP, "p1", null, at(61));
