@@ -287,7 +287,7 @@ public final class FeedbackTopology {
 
   /**
    * Live quality per model version and window; returns the counts folded per task ({@link
-   * SignalBuffer}, keyed {@code model:vN}), once per commit interval, before they are
+   * SignalBuffer}, keyed {@code model:vN}), as each flush sends them, before they are
    * repartitioned.
    */
   private static KStream<String, QualityCounts> quality(
