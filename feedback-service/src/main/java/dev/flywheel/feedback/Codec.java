@@ -76,6 +76,14 @@ final class Codec {
     return Serdes.serdeFrom(serializer, deserializer);
   }
 
+  /**
+   * {@code value} (not negative) zero-padded to 19 digits, so that such strings sort as numbers.
+   */
+  static String sortable(long value) {
+    String digits = Long.toString(value);
+    return "0".repeat(Math.max(0, 19 - digits.length())) + digits;
+  }
+
   static void writeNullableString(DataOutputStream out, String value) throws IOException {
     out.writeBoolean(value != null);
     if (value != null) {

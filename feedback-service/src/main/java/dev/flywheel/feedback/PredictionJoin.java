@@ -139,16 +139,11 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
   private String deadlineKey(long timestamp, String id) {
     long deadline =
         timestamp > Long.MAX_VALUE - 2 * graceMs ? Long.MAX_VALUE : timestamp + 2 * graceMs;
-    return pad(deadline) + "/" + id;
+    return Codec.sortable(deadline) + "/" + id;
   }
 
   private String deadlineKey(Waiting w, String id) {
     return deadlineKey(w.timestamp, id);
-  }
-
-  private static String pad(long value) {
-    String digits = Long.toString(value);
-    return "0".repeat(Math.max(0, 19 - digits.length())) + digits;
   }
 
   /**
@@ -237,10 +232,13 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
       return;
     }
     // The stores are written only once the iterator is closed. Every key with a deadline at or
-    // before streamTime sorts before pad(streamTime + 1), which no key equals (keys have a '/').
+    // before streamTime sorts before sortable(streamTime + 1), which no key equals (keys have a
+    // slash).
     List<KeyValue<String, String>> due = new ArrayList<>();
     try (KeyValueIterator<String, String> passed =
-        deadlines.range(pad(0), pad(streamTime == Long.MAX_VALUE ? streamTime : streamTime + 1))) {
+        deadlines.range(
+            Codec.sortable(0),
+            Codec.sortable(streamTime == Long.MAX_VALUE ? streamTime : streamTime + 1))) {
       passed.forEachRemaining(due::add);
     }
     for (KeyValue<String, String> deadline : due) {

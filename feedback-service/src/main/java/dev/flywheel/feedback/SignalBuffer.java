@@ -79,8 +79,7 @@ final class SignalBuffer<V> implements Processor<String, V, String, V> {
    * {@code timestamp}: the window start, zero-padded so that buckets sort by window.
    */
   static String windowBucket(String key, long timestamp, long windowMs) {
-    String start = Long.toString(timestamp - Math.floorMod(timestamp, windowMs));
-    return "0".repeat(Math.max(0, 19 - start.length())) + start + "/" + key;
+    return Codec.sortable(timestamp - Math.floorMod(timestamp, windowMs)) + "/" + key;
   }
 
   /** The serde of the buffer store's values. */
