@@ -2,6 +2,7 @@ package dev.flywheel.feedback;
 
 import java.util.Arrays;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Which idempotency ids may be stored in which dedup bucket: one Bloom filter per bucket, in
@@ -12,12 +13,14 @@ import java.util.TreeMap;
  * <p>A filter never forgets an id added to it, so "no" is certain and "maybe" is checked against
  * the store. It only knows what it was told: every id the store holds must be {@link #add added}
  * (the owner adds the store's contents when it starts, then every id it puts). A bucket it knows
- * nothing about answers "maybe": one {@link #forget forgotten}, one that outgrew {@link
- * #maxIdsPerBucket}, or one before the oldest bucket that was read when it started.
+ * nothing about answers "maybe": one {@link #forget forgotten}, or one that outgrew {@link
+ * #maxIdsPerBucket}.
  *
  * <p>A bucket's filter grows as a chain of Bloom filters, each twice the capacity of the one before
  * at about 0.3 % false positives when full (12 bits and 8 probes per id), so it costs about 1.5 to
- * 3 bytes per id and at most a few percent of new ids go to the store anyway.
+ * 3 bytes per id and at most a few percent of new ids go to the store anyway. Ids come from
+ * clients, so the hash is seeded per instance: nobody can choose ids that all answer "maybe" (which
+ * would only cost store reads, never a wrong answer).
  */
 final class BucketFilters {
   /** The default bound: beyond it a bucket is read from the store (about 6 MB of filter). */
@@ -28,6 +31,7 @@ final class BucketFilters {
   private static final int PROBES = 8;
 
   private final int maxIdsPerBucket;
+  private final long seed = ThreadLocalRandom.current().nextLong();
   private final TreeMap<Long, Chain> buckets = new TreeMap<>();
 
   /** Buckets before this one are not known. */
@@ -46,12 +50,12 @@ final class BucketFilters {
       return true;
     }
     Chain chain = buckets.get(bucket);
-    return chain != null && chain.mayHold(hash(id));
+    return chain != null && chain.mayHold(hash(id, seed));
   }
 
   void add(String id, long bucket) {
     if (bucket >= knownFrom) {
-      buckets.computeIfAbsent(bucket, b -> new Chain()).add(hash(id), maxIdsPerBucket);
+      buckets.computeIfAbsent(bucket, b -> new Chain()).add(hash(id, seed), maxIdsPerBucket);
     }
   }
 
@@ -63,9 +67,12 @@ final class BucketFilters {
     }
   }
 
-  /** A 64-bit hash of the id's characters (FNV-1a, then MurmurHash3's finaliser to spread it). */
-  static long hash(String id) {
-    long h = 0xcbf29ce484222325L;
+  /**
+   * A 64-bit hash of the id's characters: FNV-1a from {@code seed}, then MurmurHash3's finaliser to
+   * spread it.
+   */
+  static long hash(String id, long seed) {
+    long h = 0xcbf29ce484222325L ^ seed;
     for (int i = 0; i < id.length(); i++) {
       h = (h ^ id.charAt(i)) * 0x100000001b3L;
     }

@@ -84,22 +84,27 @@ final class FeedbackIntake
         legacyUntil = marker.value;
       }
     }
-    filters = filled(seen, context.taskId().toString());
+    filters = filled(seen, retentionMs, context.taskId().toString());
   }
 
   /**
-   * Filters that know every id {@code store} holds. Their cost is one pass over the store when a
-   * task starts (logged), bounded in memory by {@link BucketFilters#MAX_IDS_PER_BUCKET}.
+   * Filters that know every id {@code store} holds at a bucket start. Their cost is one pass over
+   * the store when a task starts (logged), bounded in memory by {@link
+   * BucketFilters#MAX_IDS_PER_BUCKET}. Ids an earlier version stored under their own timestamps are
+   * left out (a filter per timestamp would take kilobytes per id): they are looked up the old way.
    */
-  private static BucketFilters filled(WindowStore<String, Long> store, String task) {
+  static BucketFilters filled(WindowStore<String, Long> store, long retentionMs, String task) {
     long started = System.nanoTime();
     BucketFilters filters = new BucketFilters(BucketFilters.MAX_IDS_PER_BUCKET);
     long ids = 0;
     try (KeyValueIterator<Windowed<String>, Long> all = store.all()) {
       while (all.hasNext()) {
         Windowed<String> stored = all.next().key;
-        filters.add(stored.key(), stored.window().start());
-        ids++;
+        long start = stored.window().start();
+        if (Math.floorMod(start, retentionMs) == 0) {
+          filters.add(stored.key(), start);
+          ids++;
+        }
       }
     }
     if (ids > 0) {

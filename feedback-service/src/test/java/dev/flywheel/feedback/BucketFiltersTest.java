@@ -65,10 +65,11 @@ class BucketFiltersTest {
 
   @Test
   void shouldSpreadIdsThatDifferInOneCharacter() {
-    assertThat(BucketFilters.hash("idem-1")).isNotEqualTo(BucketFilters.hash("idem-2"));
-    assertThat(BucketFilters.hash("ab")).isNotEqualTo(BucketFilters.hash("ba"));
-    assertThat(Long.bitCount(BucketFilters.hash("idem-1") ^ BucketFilters.hash("idem-2")))
+    assertThat(BucketFilters.hash("idem-1", 7)).isNotEqualTo(BucketFilters.hash("idem-2", 7));
+    assertThat(BucketFilters.hash("ab", 7)).isNotEqualTo(BucketFilters.hash("ba", 7));
+    assertThat(Long.bitCount(BucketFilters.hash("idem-1", 7) ^ BucketFilters.hash("idem-2", 7)))
         .isBetween(16, 48);
+    assertThat(BucketFilters.hash("idem-1", 7)).isNotEqualTo(BucketFilters.hash("idem-1", 8));
   }
 
   @Test
