@@ -5,6 +5,7 @@ import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.schemas.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -14,6 +15,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First stop of feedback: refuses feedback that breaks its contract, drops a repeated idempotency
@@ -23,7 +26,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * time it was read (by record timestamp, either way). Each id is stored in a window store under the
  * start of its R-long bucket, so that looking one up takes three point reads (its bucket and the
  * two beside it) instead of a range scan over every segment of the store: ids are kept for 2R to 3R
- * ({@link #storeRetention}).
+ * ({@link #storeRetention}). A Bloom filter per bucket ({@link BucketFilters}), filled from the
+ * store when the task starts and with every id put since, answers most of those reads without
+ * asking the store: a new id, nearly every id, is then known to be new without a read.
  *
  * <p>Versions before this one stored each id under its own timestamp. Until R after a store that
  * holds such entries is first read by this version, a miss is checked against them with the old
@@ -32,6 +37,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 final class FeedbackIntake
     implements FixedKeyProcessor<String, FeedbackReceived, Routed<Envelope>> {
+  private static final Logger LOG = LoggerFactory.getLogger(FeedbackIntake.class);
+
   private final String storeName;
 
   /**
@@ -45,6 +52,7 @@ final class FeedbackIntake
   private final FeedbackMetrics metrics;
   private FixedKeyProcessorContext<String, Routed<Envelope>> context;
   private WindowStore<String, Long> seen;
+  private BucketFilters filters;
 
   /** Until when (record time) ids may sit under their own timestamps; null: not known yet. */
   private Long legacyUntil;
@@ -76,6 +84,37 @@ final class FeedbackIntake
         legacyUntil = marker.value;
       }
     }
+    filters = filled(seen, retentionMs, context.taskId().toString());
+  }
+
+  /**
+   * Filters that know every id {@code store} holds at a bucket start. Their cost is one pass over
+   * the store when a task starts (logged), bounded in memory by {@link
+   * BucketFilters#MAX_IDS_PER_BUCKET}. Ids an earlier version stored under their own timestamps are
+   * left out (a filter per timestamp would take kilobytes per id): they are looked up the old way.
+   */
+  static BucketFilters filled(WindowStore<String, Long> store, long retentionMs, String task) {
+    long started = System.nanoTime();
+    BucketFilters filters = new BucketFilters(BucketFilters.MAX_IDS_PER_BUCKET);
+    long ids = 0;
+    try (KeyValueIterator<Windowed<String>, Long> all = store.all()) {
+      while (all.hasNext()) {
+        Windowed<String> stored = all.next().key;
+        long start = stored.window().start();
+        if (Math.floorMod(start, retentionMs) == 0) {
+          filters.add(stored.key(), start);
+          ids++;
+        }
+      }
+    }
+    if (ids > 0) {
+      LOG.info(
+          "Task {}: dedup filters filled with {} stored ids in {} ms",
+          task,
+          ids,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+    return filters;
   }
 
   /** How long the store must keep an id so that {@link #seenBefore} finds it for R. */
@@ -127,8 +166,10 @@ final class FeedbackIntake
       }
     }
     if (bucket > markerBucket) {
-      seen.put(MARKER, legacyUntil, bucket);
+      put(MARKER, legacyUntil, bucket);
       markerBucket = bucket;
+      // Only feedback more than R late still looks further back; it reads the store.
+      filters.forget(bucket - retentionMs);
     }
     long later = bucket > Long.MAX_VALUE - retentionMs ? -1 : bucket + retentionMs;
     if (storedIn(idempotencyId, bucket)
@@ -137,12 +178,19 @@ final class FeedbackIntake
         || (timestamp < legacyUntil && storedUnderOwnTimestamp(idempotencyId, timestamp))) {
       return true;
     }
-    seen.put(idempotencyId, timestamp, bucket);
+    put(idempotencyId, timestamp, bucket);
     return false;
   }
 
+  private void put(String id, long timestamp, long bucket) {
+    seen.put(id, timestamp, bucket);
+    filters.add(id, bucket);
+  }
+
   private boolean storedIn(String idempotencyId, long bucket) {
-    return bucket >= 0 && seen.fetch(idempotencyId, bucket) != null;
+    return bucket >= 0
+        && filters.mayHold(idempotencyId, bucket)
+        && seen.fetch(idempotencyId, bucket) != null;
   }
 
   /** How earlier versions looked an id up. */

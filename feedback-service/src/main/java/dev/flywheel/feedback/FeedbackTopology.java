@@ -555,7 +555,8 @@ public final class FeedbackTopology {
         Consumed.with(topic.keySerde(), topic.valueSerde()).withName(storeName + "-source"),
         Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
             .withKeySerde(topic.keySerde())
-            .withValueSerde(topic.valueSerde())
+            // Read per example, rarely changed: each value's bytes are decoded once.
+            .withValueSerde(Memoized.serde(topic.valueSerde()))
             .withStoreType(stores));
   }
 

@@ -192,12 +192,31 @@ class FeedbackServiceIT {
     FeedbackService first = new FeedbackService(config, newRegistry(), fatal::add);
     first.start();
     sendStream(0, PREDICTIONS / 2, 0, GHOSTS / 2, 0, SUBMITTED / 2);
+    // Corrections the first instance has read; they come again once it is gone, and the second
+    // must find their idempotency ids in the store it starts from.
+    List<Integer> repeated = new ArrayList<>();
+    for (int i = 1; i < PREDICTIONS / 2; i += 12) {
+      repeated.add(i);
+    }
     try (KafkaConsumer<String, Object> consumer = consumer()) {
       consumer.subscribe(List.of(topics.examples().name()));
-      List<ConsumerRecord<String, Object>> seen = new ArrayList<>();
-      await().atMost(Duration.ofSeconds(60)).until(() -> poll(consumer, seen) >= 50);
+      Set<String> written = new HashSet<>();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(200))
+                    .forEach(r -> written.add(((LabeledExample) r.value()).getExampleId()));
+                return repeated.stream()
+                    .allMatch(i -> written.contains(ExampleIds.of(MODEL, reviewText(i))));
+              });
     }
     first.close();
+    for (int i : repeated) {
+      FeedbackReceived again = sentFeedback.get("p-" + i);
+      send(topics.feedback(), "p-" + i, again, base.plusSeconds(i).plusMillis(600));
+    }
 
     sendStream(PREDICTIONS / 2, PREDICTIONS, GHOSTS / 2, GHOSTS, SUBMITTED / 2, SUBMITTED);
     FeedbackService second = new FeedbackService(config, newRegistry(), fatal::add);
@@ -358,12 +377,6 @@ class FeedbackServiceIT {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return new KafkaConsumer<>(
         props, topics.feedback().keySerde().deserializer(), new AnyDeserializer(topics));
-  }
-
-  private static int poll(
-      KafkaConsumer<String, Object> consumer, List<ConsumerRecord<String, Object>> seen) {
-    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-    return seen.size();
   }
 
   private static PrometheusMeterRegistry newRegistry() {
