@@ -550,13 +550,15 @@ public final class FeedbackTopology {
 
   private static <V extends org.apache.avro.specific.SpecificRecord> void globalTable(
       StreamsBuilder builder, Topic<String, V> topic, String storeName, DslStoreSuppliers stores) {
+    // Read per example, rarely changed: each value's bytes are decoded once. Kafka Streams gives a
+    // global store the serdes of its Consumed, whatever the Materialized says.
+    Serde<V> values = Memoized.serde(topic.valueSerde());
     builder.globalTable(
         topic.name(),
-        Consumed.with(topic.keySerde(), topic.valueSerde()).withName(storeName + "-source"),
+        Consumed.with(topic.keySerde(), values).withName(storeName + "-source"),
         Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(storeName)
             .withKeySerde(topic.keySerde())
-            // Read per example, rarely changed: each value's bytes are decoded once.
-            .withValueSerde(Memoized.serde(topic.valueSerde()))
+            .withValueSerde(values)
             .withStoreType(stores));
   }
 

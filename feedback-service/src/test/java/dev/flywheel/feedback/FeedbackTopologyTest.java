@@ -17,6 +17,7 @@ import dev.flywheel.events.ExampleSource;
 import dev.flywheel.events.FeedbackKind;
 import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.events.LabeledExample;
+import dev.flywheel.events.ModelSpec;
 import dev.flywheel.events.QualityReport;
 import dev.flywheel.events.RetrainReason;
 import dev.flywheel.events.RetrainRequested;
@@ -37,6 +38,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -284,6 +287,20 @@ class FeedbackTopologyTest {
     assertThat(record.value().getWeight()).isEqualTo(1.0f);
     assertThat(record.value().getProvenance().getApps()).containsExactly("app-2");
     assertThat(record.value().getProvenance().getPredictionId()).isNull();
+  }
+
+  @Test
+  void shouldDecodeAStoredSpecOnceHoweverOftenItIsRead() {
+    KeyValueStore<String, ValueAndTimestamp<ModelSpec>> specs =
+        t.driver.getTimestampedKeyValueStore(FeedbackTopology.SPEC_STORE);
+    ModelSpec first = specs.get(SENTIMENT).value();
+
+    assertThat(specs.get(SENTIMENT).value()).isSameAs(first);
+    // A changed spec is decoded again.
+    t.specs.pipeInput(SENTIMENT, spec(SENTIMENT, BINARY, 0.2, QUIET));
+    ModelSpec changed = specs.get(SENTIMENT).value();
+    assertThat(changed).isNotSameAs(first);
+    assertThat(changed.getHoldoutShare()).isEqualTo(0.2);
   }
 
   // --- dedup, conflicts, holdout --------------------------------------------------------------
