@@ -62,7 +62,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * feedback rules cannot do without). All run with {@code exactly_once_v2}, the same commit
  * interval, the same number of stream threads and the same 3 input partitions. A warm-up round (all
  * applications, discarded) comes first; then each round runs all three in a different order, and
- * the ratios are reported per round with their median and range.
+ * the ratios are reported per round with their median and range, as is the ratio of the minimal and
+ * the feedback topology's stream-thread CPU (per event: both process the same input).
  *
  * <p>All input is written before an application starts; the clock runs from RUNNING until the
  * application is done end to end: the pass-through when its committed offsets reach the end of both
@@ -142,24 +143,33 @@ public final class FeedbackBenchmark {
       List<double[]> results = new ArrayList<>();
       for (int round = -warmup; round < rounds; round++) {
         // Each round runs the three applications in a different order.
-        Map<App, Double> rates = new java.util.EnumMap<>(App.class);
+        Map<App, Run> runs = new java.util.EnumMap<>(App.class);
         for (int i = 0; i < App.values().length; i++) {
           App app = App.values()[Math.floorMod(round + i, App.values().length)];
-          rates.put(app, bench.run(app, app == App.FEEDBACK && round == rounds - 1));
+          runs.put(app, bench.run(app, app == App.FEEDBACK && round == rounds - 1));
         }
-        double pass = rates.get(App.PASS_THROUGH);
-        double minimal = rates.get(App.MINIMAL);
-        double feedback = rates.get(App.FEEDBACK);
+        double pass = runs.get(App.PASS_THROUGH).rate();
+        double minimal = runs.get(App.MINIMAL).rate();
+        double feedback = runs.get(App.FEEDBACK).rate();
+        // Stream-thread CPU per event, which the clock's tail and idle waits do not change.
+        double cpu = runs.get(App.MINIMAL).streamCpu() / runs.get(App.FEEDBACK).streamCpu();
         String label = round < 0 ? "warm-up" : "round " + (round + 1);
         System.out.printf(
             "%s: pass-through %.0f events/s, minimal stateful %.0f events/s, feedback %.0f"
                 + " events/s; feedback/pass-through %.2f, minimal/pass-through %.2f,"
-                + " feedback/minimal %.2f%n",
-            label, pass, minimal, feedback, feedback / pass, minimal / pass, feedback / minimal);
-        if (round >= 0 && rates.values().stream().noneMatch(rate -> rate.isNaN())) {
+                + " feedback/minimal %.2f; stream CPU minimal/feedback %.2f%n",
+            label,
+            pass,
+            minimal,
+            feedback,
+            feedback / pass,
+            minimal / pass,
+            feedback / minimal,
+            cpu);
+        if (round >= 0 && runs.values().stream().noneMatch(run -> Double.isNaN(run.rate()))) {
           results.add(
               new double[] {
-                pass, minimal, feedback, feedback / pass, minimal / pass, feedback / minimal
+                pass, minimal, feedback, feedback / pass, minimal / pass, feedback / minimal, cpu
               });
         }
       }
@@ -169,7 +179,8 @@ public final class FeedbackBenchmark {
         "feedback eos events/s",
         "ratio feedback/pass-through",
         "ratio minimal/pass-through",
-        "ratio feedback/minimal"
+        "ratio feedback/minimal",
+        "stream CPU minimal/feedback"
       };
       System.out.printf("%nRESULT events=%d rounds=%d%n", bench.events, results.size());
       for (int c = 0; c < columns.length; c++) {
@@ -249,7 +260,10 @@ public final class FeedbackBenchmark {
   }
 
   /** Runs one application over all input; events per second. */
-  private double run(App app, boolean report) throws Exception {
+  /** One application's run: events per second, and its stream threads' CPU seconds. */
+  private record Run(double rate, double streamCpu) {}
+
+  private Run run(App app, boolean report) throws Exception {
     boolean feedback = app == App.FEEDBACK;
     String name = app.label;
     String applicationId = name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -322,7 +336,7 @@ public final class FeedbackBenchmark {
             // is: one thread may have done all the work before the clock could start.
             System.out.printf("%s: done before it reported RUNNING; round not counted%n", name);
             streams.close(Duration.ofSeconds(30));
-            return Double.NaN;
+            return new Run(Double.NaN, Double.NaN);
           }
           inputsDone = (System.nanoTime() - started) / 1e9;
         }
@@ -359,7 +373,10 @@ public final class FeedbackBenchmark {
       if (report) {
         writesPerPair(applicationId);
       }
-      return rate;
+      double streamCpu =
+          (threadsAfter.getOrDefault("stream", 0L) - threadsBefore.getOrDefault("stream", 0L))
+              / 1e9;
+      return new Run(rate, streamCpu);
     }
   }
 
