@@ -10,7 +10,8 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * A serde that decodes the same bytes once: for the global tables (model specs, releases), which
  * hold a few small values that every example reads again. Decoding a spec per example was 2 % of
- * the stream thread; comparing its bytes with those decoded before costs a fraction of that.
+ * the stream thread; comparing its bytes with those decoded before costs a fraction of that. Bytes
+ * that decode to null (which a deserializer may do for bytes it skips) are not remembered.
  *
  * <p>Every caller that reads the same bytes gets the same instance, from any thread: the values
  * must be treated as immutable. At most {@link #MAX_VALUES} are kept; when that is reached they are
@@ -32,11 +33,13 @@ final class Memoized {
           V value = decoded.get(ByteBuffer.wrap(data));
           if (value == null) {
             value = inner.deserialize(topic, data);
-            if (decoded.size() >= MAX_VALUES) {
-              decoded.clear();
+            if (value != null) {
+              if (decoded.size() >= MAX_VALUES) {
+                decoded.clear();
+              }
+              // A copy: whoever passed the bytes may reuse them.
+              decoded.put(ByteBuffer.wrap(data.clone()), value);
             }
-            // A copy: whoever passed the bytes may reuse them.
-            decoded.put(ByteBuffer.wrap(data.clone()), value);
           }
           return value;
         };

@@ -38,6 +38,21 @@ class MemoizedTest {
     assertThat(again).isEqualTo("value-0").isNotSameAs(first);
   }
 
+  @Test
+  void shouldPassOnAValueThatDecodesToNullWithoutKeepingIt() {
+    Deserializer<String> nothingForEmpty =
+        Memoized.serde(
+                Serdes.serdeFrom(
+                    Serdes.String().serializer(),
+                    (topic, data) ->
+                        data.length == 0 ? null : new String(data, StandardCharsets.UTF_8)))
+            .deserializer();
+
+    assertThat(nothingForEmpty.deserialize("t", new byte[0])).isNull();
+    assertThat(nothingForEmpty.deserialize("t", new byte[0])).isNull();
+    assertThat(nothingForEmpty.deserialize("t", bytes("x"))).isEqualTo("x");
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
