@@ -44,18 +44,26 @@ final class BucketFilters {
     this.maxIdsPerBucket = maxIdsPerBucket;
   }
 
-  /** False only when {@code id} was never added to {@code bucket} since it became known. */
-  boolean mayHold(String id, long bucket) {
+  /** The id's hash for this instance: computed once per id, then asked of several buckets. */
+  long hash(String id) {
+    return hash(id, seed);
+  }
+
+  /**
+   * False only when the id with {@code hash} was never added to {@code bucket} since it became
+   * known.
+   */
+  boolean mayHold(long hash, long bucket) {
     if (bucket < knownFrom) {
       return true;
     }
     Chain chain = buckets.get(bucket);
-    return chain != null && chain.mayHold(hash(id, seed));
+    return chain != null && chain.mayHold(hash);
   }
 
-  void add(String id, long bucket) {
+  void add(long hash, long bucket) {
     if (bucket >= knownFrom) {
-      buckets.computeIfAbsent(bucket, b -> new Chain()).add(hash(id, seed), maxIdsPerBucket);
+      buckets.computeIfAbsent(bucket, b -> new Chain()).add(hash, maxIdsPerBucket);
     }
   }
 

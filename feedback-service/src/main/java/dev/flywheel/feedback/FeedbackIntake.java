@@ -102,7 +102,7 @@ final class FeedbackIntake
         Windowed<String> stored = all.next().key;
         long start = stored.window().start();
         if (Math.floorMod(start, retentionMs) == 0) {
-          filters.add(stored.key(), start);
+          filters.add(filters.hash(stored.key()), start);
           ids++;
         }
       }
@@ -166,30 +166,31 @@ final class FeedbackIntake
       }
     }
     if (bucket > markerBucket) {
-      put(MARKER, legacyUntil, bucket);
+      put(MARKER, filters.hash(MARKER), legacyUntil, bucket);
       markerBucket = bucket;
       // Only feedback more than R late still looks further back; it reads the store.
       filters.forget(bucket - retentionMs);
     }
     long later = bucket > Long.MAX_VALUE - retentionMs ? -1 : bucket + retentionMs;
-    if (storedIn(idempotencyId, bucket)
-        || storedIn(idempotencyId, bucket - retentionMs)
-        || storedIn(idempotencyId, later)
+    long hash = filters.hash(idempotencyId);
+    if (storedIn(idempotencyId, hash, bucket)
+        || storedIn(idempotencyId, hash, bucket - retentionMs)
+        || storedIn(idempotencyId, hash, later)
         || (timestamp < legacyUntil && storedUnderOwnTimestamp(idempotencyId, timestamp))) {
       return true;
     }
-    put(idempotencyId, timestamp, bucket);
+    put(idempotencyId, hash, timestamp, bucket);
     return false;
   }
 
-  private void put(String id, long timestamp, long bucket) {
+  private void put(String id, long hash, long timestamp, long bucket) {
     seen.put(id, timestamp, bucket);
-    filters.add(id, bucket);
+    filters.add(hash, bucket);
   }
 
-  private boolean storedIn(String idempotencyId, long bucket) {
+  private boolean storedIn(String idempotencyId, long hash, long bucket) {
     return bucket >= 0
-        && filters.mayHold(idempotencyId, bucket)
+        && filters.mayHold(hash, bucket)
         && seen.fetch(idempotencyId, bucket) != null;
   }
 

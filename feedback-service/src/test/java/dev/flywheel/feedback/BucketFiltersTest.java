@@ -13,54 +13,54 @@ class BucketFiltersTest {
     BucketFilters filters = new BucketFilters(BucketFilters.MAX_IDS_PER_BUCKET);
     int added = 300_000; // past the first filters of the chain
     for (int i = 0; i < added; i++) {
-      filters.add("id-" + i, DAY);
+      filters.add(filters.hash("id-" + i), DAY);
     }
     for (int i = 0; i < added; i++) {
-      assertThat(filters.mayHold("id-" + i, DAY)).as("id-%d", i).isTrue();
+      assertThat(filters.mayHold(filters.hash("id-" + i), DAY)).as("id-%d", i).isTrue();
     }
     int falsePositives = 0;
     int probes = 200_000;
     for (int i = 0; i < probes; i++) {
-      if (filters.mayHold("other-" + i, DAY)) {
+      if (filters.mayHold(filters.hash("other-" + i), DAY)) {
         falsePositives++;
       }
     }
     // 0.3 % per filter when full, seven filters in the chain.
     assertThat(falsePositives).isLessThan(probes / 50);
-    assertThat(filters.mayHold("id-1", 2 * DAY)).as("another bucket").isFalse();
-    assertThat(filters.mayHold("id-1", 0)).as("a bucket before").isFalse();
+    assertThat(filters.mayHold(filters.hash("id-1"), 2 * DAY)).as("another bucket").isFalse();
+    assertThat(filters.mayHold(filters.hash("id-1"), 0)).as("a bucket before").isFalse();
   }
 
   @Test
   void shouldAnswerMaybeForABucketThatOutgrewItsBound() {
     BucketFilters filters = new BucketFilters(10);
     for (int i = 0; i < 10; i++) {
-      filters.add("id-" + i, DAY);
+      filters.add(filters.hash("id-" + i), DAY);
     }
-    assertThat(filters.mayHold("never-added", DAY)).isFalse();
-    filters.add("id-10", DAY);
-    assertThat(filters.mayHold("never-added", DAY)).isTrue();
-    assertThat(filters.mayHold("id-3", DAY)).isTrue();
-    assertThat(filters.mayHold("never-added", 2 * DAY)).isFalse();
+    assertThat(filters.mayHold(filters.hash("never-added"), DAY)).isFalse();
+    filters.add(filters.hash("id-10"), DAY);
+    assertThat(filters.mayHold(filters.hash("never-added"), DAY)).isTrue();
+    assertThat(filters.mayHold(filters.hash("id-3"), DAY)).isTrue();
+    assertThat(filters.mayHold(filters.hash("never-added"), 2 * DAY)).isFalse();
   }
 
   @Test
   void shouldAnswerMaybeForBucketsItForgot() {
     BucketFilters filters = new BucketFilters(100);
-    filters.add("a", DAY);
-    filters.add("b", 2 * DAY);
+    filters.add(filters.hash("a"), DAY);
+    filters.add(filters.hash("b"), 2 * DAY);
     filters.forget(2 * DAY);
 
-    assertThat(filters.mayHold("x", DAY)).as("forgotten").isTrue();
-    assertThat(filters.mayHold("x", 0)).as("before the forgotten one").isTrue();
-    assertThat(filters.mayHold("x", 2 * DAY)).isFalse();
-    assertThat(filters.mayHold("b", 2 * DAY)).isTrue();
+    assertThat(filters.mayHold(filters.hash("x"), DAY)).as("forgotten").isTrue();
+    assertThat(filters.mayHold(filters.hash("x"), 0)).as("before the forgotten one").isTrue();
+    assertThat(filters.mayHold(filters.hash("x"), 2 * DAY)).isFalse();
+    assertThat(filters.mayHold(filters.hash("b"), 2 * DAY)).isTrue();
     // Forgetting is never undone by forgetting less.
     filters.forget(DAY);
-    assertThat(filters.mayHold("x", DAY)).isTrue();
+    assertThat(filters.mayHold(filters.hash("x"), DAY)).isTrue();
     // Nothing is added to a forgotten bucket, and it still answers maybe.
-    filters.add("c", DAY);
-    assertThat(filters.mayHold("x", DAY)).isTrue();
+    filters.add(filters.hash("c"), DAY);
+    assertThat(filters.mayHold(filters.hash("x"), DAY)).isTrue();
   }
 
   @Test

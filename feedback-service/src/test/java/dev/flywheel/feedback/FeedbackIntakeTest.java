@@ -36,11 +36,13 @@ class FeedbackIntakeTest {
 
     BucketFilters filters = FeedbackIntake.filled(store, R, "0_0");
 
-    assertThat(filters.mayHold("a", bucket)).isTrue();
-    assertThat(filters.mayHold("b", bucket + R)).isTrue();
-    assertThat(filters.mayHold("a", bucket + R)).isFalse();
-    assertThat(filters.mayHold("old", bucket + 123)).as("no filter at its own timestamp").isFalse();
-    assertThat(filters.mayHold("old", bucket)).isFalse();
+    assertThat(filters.mayHold(filters.hash("a"), bucket)).isTrue();
+    assertThat(filters.mayHold(filters.hash("b"), bucket + R)).isTrue();
+    assertThat(filters.mayHold(filters.hash("a"), bucket + R)).isFalse();
+    assertThat(filters.mayHold(filters.hash("old"), bucket + 123))
+        .as("no filter at its own timestamp")
+        .isFalse();
+    assertThat(filters.mayHold(filters.hash("old"), bucket)).isFalse();
     store.close();
   }
 }
