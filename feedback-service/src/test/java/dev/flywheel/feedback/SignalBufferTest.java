@@ -130,6 +130,41 @@ class SignalBufferTest {
   }
 
   @Test
+  void shouldFlushAsSoonAsTheInputGoesQuiet() {
+    t.specs.pipeInput(SENTIMENT, spec(SENTIMENT, BINARY, 0.0, FeedbackTopologyTest.QUIET));
+    predict("p0", 1, at(0));
+    send(FeedbackKind.THUMBS_UP, "p0", null);
+
+    t.driver.advanceWallClockTime(SignalBuffer.QUIET_CHECK);
+    assertThat(t.quality.isEmpty()).as("a signal came since the last check").isTrue();
+    t.driver.advanceWallClockTime(SignalBuffer.QUIET_CHECK);
+    QualityReport report = t.quality.readValue();
+    assertThat(report.getPredictions()).isEqualTo(1);
+    assertThat(report.getConfirmations()).isEqualTo(1);
+
+    t.driver.advanceWallClockTime(SignalBuffer.QUIET_CHECK);
+    assertThat(t.quality.isEmpty()).as("nothing is sent twice").isTrue();
+  }
+
+  @Test
+  void shouldKeepFoldingWhileSignalsKeepComing() {
+    t.specs.pipeInput(SENTIMENT, spec(SENTIMENT, BINARY, 0.0, FeedbackTopologyTest.QUIET));
+    long checks = COMMIT.toMillis() / SignalBuffer.QUIET_CHECK.toMillis();
+    for (int i = 0; i < checks - 1; i++) {
+      predict("p" + i, 1, at(0));
+      t.driver.advanceWallClockTime(SignalBuffer.QUIET_CHECK);
+    }
+    assertThat(t.quality.isEmpty()).as("signals came before every check").isTrue();
+
+    predict("last", 1, at(0));
+    t.driver.advanceWallClockTime(SignalBuffer.QUIET_CHECK);
+    assertThat(t.quality.readValuesToList())
+        .as("one report when the commit interval is up")
+        .extracting(QualityReport::getPredictions)
+        .containsExactly(checks);
+  }
+
+  @Test
   void shouldFireAThresholdRequestAtTheThresholdEvenWhenABatchCrossesIt() {
     t.specs.pipeInput(SENTIMENT, spec(SENTIMENT, BINARY, 0.0, policy(3, 0, false, 50, 0.05)));
     submit(0, 7);
