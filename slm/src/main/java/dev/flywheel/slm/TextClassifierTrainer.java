@@ -427,17 +427,11 @@ public final class TextClassifierTrainer {
         long step,
         int epoch,
         int stepInEpoch) {
-      float weightSum = 0;
-      for (float v : w) {
-        weightSum += v;
-      }
       SparseEmbedding.Sink sink = new SparseEmbedding.Sink();
       float loss;
       try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
         NDArray logits = block.forward(ps, new NDList(x), true, sink.asParams()).head();
-        NDArray picked =
-            logits.logSoftmax(1).mul(batch.create(y).oneHot(labels)).sum(new int[] {1});
-        NDArray lossArray = picked.mul(batch.create(w)).sum().neg().div(weightSum);
+        NDArray lossArray = WeightedLoss.crossEntropy(batch, logits, y, w);
         loss = checkFinite(lossArray.getFloat(), epoch, stepInEpoch);
         collector.backward(lossArray);
       }

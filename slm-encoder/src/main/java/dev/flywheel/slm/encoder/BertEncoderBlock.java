@@ -177,14 +177,22 @@ public final class BertEncoderBlock extends AbstractBlock {
     // (B, 1, 1, L): 0 where a key is a real token, a huge negative number where it is padding.
     NDArray keyBias =
         mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(MASKED).reshape(batch, 1, 1, length);
+    // An array of the batch's manager, not div(Number): autograd keeps the divisor for the backward
+    // pass, and DJL frees a Number's array right after the operation (see WeightedLoss).
+    NDArray scoreScale = x.getManager().create((float) Math.sqrt(config.headSize()));
     for (int i = from; i < to; i++) {
-      x = layer(ps, i, x, keyBias, training);
+      x = layer(ps, i, x, keyBias, scoreScale, training);
     }
     return x;
   }
 
   private NDArray layer(
-      ParameterStore ps, int index, NDArray x, NDArray keyBias, boolean training) {
+      ParameterStore ps,
+      int index,
+      NDArray x,
+      NDArray keyBias,
+      NDArray scoreScale,
+      boolean training) {
     Device device = x.getDevice();
     String p = "encoder.layer." + index + ".";
     long batch = x.getShape().get(0);
@@ -194,8 +202,7 @@ public final class BertEncoderBlock extends AbstractBlock {
     NDArray q = heads(dense(ps, x, p + "attention.self.query", device, training), heads, headSize);
     NDArray k = heads(dense(ps, x, p + "attention.self.key", device, training), heads, headSize);
     NDArray v = heads(dense(ps, x, p + "attention.self.value", device, training), heads, headSize);
-    NDArray scores =
-        q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headSize)).add(keyBias);
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scoreScale).add(keyBias);
     NDArray probs = dropout(scores.softmax(-1), training);
     NDArray context =
         probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, config.hiddenSize());

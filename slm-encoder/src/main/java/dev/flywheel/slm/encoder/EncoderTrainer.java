@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -16,6 +17,7 @@ import ai.djl.training.optimizer.AdamW;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.flywheel.slm.Example;
+import dev.flywheel.slm.WeightedLoss;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -255,6 +257,19 @@ public final class EncoderTrainer {
           List.copyOf(epochs.losses),
           List.copyOf(epochs.accuracies),
           run.skippedSteps);
+    }
+  }
+
+  /**
+   * Fills every gradient with zeros, in place and in PyTorch's own memory. Not {@code
+   * getGradient().set(...)}: that makes the gradient's storage the Java buffer of the handle that
+   * {@code getGradient()} returned, which the next garbage collection after the handle closes frees
+   * while backward passes go on adding into it (a crash, or garbage gradients). Nor {@code
+   * muli(0)}: NaN times 0 stays NaN.
+   */
+  static void clearGradients(Iterable<NDArray> weights) {
+    for (NDArray w : weights) {
+      JniUtils.zeroGrad((PtNDArray) w);
     }
   }
 
@@ -651,21 +666,15 @@ public final class EncoderTrainer {
       try (NDManager scope = manager.newSubManager()) {
         int[] labelsOfBatch = new int[batch.size()];
         float[] weightsOfBatch = new float[batch.size()];
-        float weightSum = 0;
         for (int i = 0; i < batch.size(); i++) {
           labelsOfBatch[i] = y[batch.get(i)];
           weightsOfBatch[i] = w[batch.get(i)];
-          weightSum += weightsOfBatch[i];
         }
         double loss;
         try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
           NDArray logits = logits(embeddings(scope, f, batch, true), true);
-          NDArray picked =
-              logits
-                  .logSoftmax(1)
-                  .mul(scope.create(labelsOfBatch).oneHot(labelCount))
-                  .sum(new int[] {1});
-          NDArray lossArray = picked.mul(scope.create(weightsOfBatch)).sum().neg().div(weightSum);
+          NDArray lossArray =
+              WeightedLoss.crossEntropy(scope, logits, labelsOfBatch, weightsOfBatch);
           loss = lossArray.getFloat();
           collector.backward(lossArray);
         }
@@ -697,7 +706,7 @@ public final class EncoderTrainer {
         }
         double norm = Math.sqrt(squared);
         if (!Double.isFinite(norm)) {
-          skipNonFinite(scope, norm);
+          skipNonFinite(norm);
           return false;
         }
         skipsInARow = 0;
@@ -715,15 +724,15 @@ public final class EncoderTrainer {
                   ? decayed
                   : plain;
           o.update(e.getKey(), weight, g);
-          g.muli(0f);
         }
+        clearGradients(trained.values());
         return true;
       } finally {
         JniUtils.setGradMode(gradMode);
       }
     }
 
-    private void skipNonFinite(NDManager scope, double norm) {
+    private void skipNonFinite(double norm) {
       skippedSteps++;
       if (++skipsInARow > MAX_SKIPS_IN_A_ROW) {
         throw new IllegalStateException(
@@ -743,11 +752,7 @@ public final class EncoderTrainer {
           norm,
           steps,
           skippedSteps);
-      for (NDArray a : trained.values()) {
-        NDArray g = a.getGradient();
-        g.attach(scope);
-        g.set(new float[Math.toIntExact(g.size())]); // zero: multiplying NaN by 0 keeps NaN
-      }
+      clearGradients(trained.values());
     }
 
     double accuracy(Features f, int[] y) {
