@@ -852,7 +852,7 @@ public final class TextClassifierTrainer {
         }
         int from = (stepInEpoch - 1) * h.batchSize();
         int to = Math.min(from + h.batchSize(), train.size());
-        float batchWeight = 0;
+        double batchWeight = 0; // in double: a float sum of large weights overflows
         try (NDManager manager = step.manager().newSubManager()) {
           NDArray x = train.batch(manager, order, from, to);
           int[] y = new int[to - from];

@@ -1,6 +1,7 @@
 package dev.flywheel.trainer;
 
 import dev.flywheel.events.FailureReason;
+import dev.flywheel.slm.TrainingException;
 import java.util.Locale;
 
 /**
@@ -12,6 +13,20 @@ import java.util.Locale;
  */
 final class FailureKinds {
   private FailureKinds() {}
+
+  /**
+   * The reason a failed run is published with; not for {@code INTERRUPTED}, which cancels a run
+   * rather than failing it.
+   */
+  static FailureReason reasonOf(TrainingException e) {
+    return switch (e.reason()) {
+      case NO_EXAMPLES -> FailureReason.TOO_FEW_EXAMPLES;
+      case LABEL_WITHOUT_EXAMPLES -> FailureReason.MISSING_LABEL;
+      case UNKNOWN_LABEL, INVALID_HYPERPARAMETERS -> FailureReason.INVALID_SPEC;
+      case NON_FINITE_LOSS -> FailureReason.NAN_LOSS;
+      default -> isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
+    };
+  }
 
   static boolean isRetryable(FailureReason reason) {
     return reason == FailureReason.OUT_OF_MEMORY

@@ -487,23 +487,16 @@ final class TrainingRun implements Callable<RunOutcome> {
   }
 
   private RunOutcome fromTrainingException(TrainingException e) {
-    switch (e.reason()) {
-      case NO_EXAMPLES:
-        return failed(FailureReason.TOO_FEW_EXAMPLES, e.getMessage(), null, null);
-      case LABEL_WITHOUT_EXAMPLES:
-        return failed(FailureReason.MISSING_LABEL, e.getMessage(), null, null);
-      case UNKNOWN_LABEL:
-      case INVALID_HYPERPARAMETERS:
-        return failed(FailureReason.INVALID_SPEC, e.getMessage(), null, null);
-      case NON_FINITE_LOSS:
-        return failed(FailureReason.NAN_LOSS, e.getMessage(), versionInProgress(), null);
-      case INTERRUPTED:
-        return new RunOutcome.Cancelled(e.getMessage());
-      default:
-        FailureReason reason =
-            FailureKinds.isOutOfMemory(e) ? FailureReason.OUT_OF_MEMORY : FailureReason.INTERNAL;
-        return failed(reason, describe(e), versionInProgress(), e);
+    if (e.reason() == TrainingException.Reason.INTERRUPTED) {
+      return new RunOutcome.Cancelled(e.getMessage());
     }
+    FailureReason reason = FailureKinds.reasonOf(e);
+    return switch (reason) {
+      case TOO_FEW_EXAMPLES, MISSING_LABEL, INVALID_SPEC ->
+          failed(reason, e.getMessage(), null, null);
+      case NAN_LOSS -> failed(reason, e.getMessage(), versionInProgress(), null);
+      default -> failed(reason, describe(e), versionInProgress(), e);
+    };
   }
 
   /** The version this run was training, for a failure during training. */

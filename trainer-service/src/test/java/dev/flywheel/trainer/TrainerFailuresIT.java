@@ -70,8 +70,11 @@ class TrainerFailuresIT {
     fiveLabels.add("location");
     harness.spec("missing", fiveLabels, "bag", TrainerHarness.TINY);
     harness.examples("missing", TrainerHarness.wordnet(30), 1f);
-    harness.spec("nan", TrainerHarness.LABELS, "bag", TrainerHarness.TINY);
-    harness.examples("nan", TrainerHarness.wordnet(30), 3.0e38f);
+    // Weights near Float.MAX_VALUE overflowed a float sum and failed the run with NAN_LOSS; only
+    // their ratios matter, so these train (a diverging loss cannot be provoked with valid input in
+    // a test's time: FailureKindsTest maps NON_FINITE_LOSS to NAN_LOSS).
+    harness.spec("heavy", TrainerHarness.LABELS, "bag", TrainerHarness.TINY);
+    harness.examples("heavy", TrainerHarness.wordnet(30), 3.0e38f);
     harness.spec("good", TrainerHarness.LABELS, "bag", TrainerHarness.TINY);
     harness.examples("good", TrainerHarness.wordnet(30), 1f);
     harness.start("a", Map.of());
@@ -80,7 +83,7 @@ class TrainerFailuresIT {
     TrainingFailed invalid = awaitFailure(harness.request("badspec", false));
     TrainingFailed few = awaitFailure(harness.request("few", false));
     TrainingFailed missing = awaitFailure(harness.request("missing", false));
-    TrainingFailed nan = awaitFailure(harness.request("nan", false));
+    String heavy = harness.request("heavy", false);
     String good = harness.request("good", false);
 
     assertThat(noSpec.getReason()).isEqualTo(FailureReason.NO_SPEC);
@@ -89,18 +92,22 @@ class TrainerFailuresIT {
     assertThat(few.getReason()).isEqualTo(FailureReason.TOO_FEW_EXAMPLES);
     assertThat(missing.getReason()).isEqualTo(FailureReason.MISSING_LABEL);
     assertThat(missing.getMessage()).contains("location");
-    assertThat(nan.getReason()).isEqualTo(FailureReason.NAN_LOSS);
-    assertThat(nan.getVersion()).isEqualTo(1);
-    assertThat(List.of(noSpec, invalid, few, missing, nan))
+    assertThat(List.of(noSpec, invalid, few, missing))
         .allSatisfy(
             f -> {
               assertThat(f.getAttempts()).isEqualTo(1);
               assertThat(f.getDeadLettered()).isFalse();
               assertThat(f.getWorker()).isEqualTo("a-0");
             });
-    await().atMost(WAIT).until(() -> harness.read(harness.topics.candidates()).size() == 1);
-    ModelCandidate candidate = harness.read(harness.topics.candidates()).get(0);
-    assertThat(candidate.getRequestId()).isEqualTo(good);
+    await().atMost(WAIT).until(() -> harness.read(harness.topics.candidates()).size() == 2);
+    List<ModelCandidate> candidates = harness.read(harness.topics.candidates());
+    assertThat(candidates)
+        .extracting(ModelCandidate::getRequestId)
+        .containsExactlyInAnyOrder(heavy, good);
+    assertThat(candidates)
+        .allSatisfy(
+            c -> assertThat(c.getTrainingMetrics()).as("a finite loss").containsKey("loss"));
+    assertThat(failuresOf(heavy)).isEmpty();
     assertThat(harness.readRaw(harness.topics.deadLetters().name())).isEmpty();
   }
 
