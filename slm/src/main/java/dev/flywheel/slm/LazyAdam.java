@@ -16,10 +16,6 @@ import java.util.Map;
  * batch does not touch keep their moments, and {@code [PAD]} (row 0) is never updated.
  */
 final class LazyAdam implements AutoCloseable {
-  private static final float BETA1 = 0.9f;
-  private static final float BETA2 = 0.999f;
-  private static final float EPSILON = 1e-8f;
-
   private final float learningRate;
   private final NDManager manager;
   private final Map<String, NDArray[]> moments = new HashMap<>();
@@ -42,7 +38,7 @@ final class LazyAdam implements AutoCloseable {
           .computeIfAbsent(e.table().getId(), k -> new RowGradients(e.table().getArray(), dim))
           .add(ids, g);
     }
-    float correction = (float) (Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)));
+    float stepSize = RowAdam.stepSize(learningRate, step);
     for (Map.Entry<String, RowGradients> t : byTable.entrySet()) {
       RowGradients rows = t.getValue();
       if (rows.count == 0) {
@@ -58,19 +54,7 @@ final class LazyAdam implements AutoCloseable {
                   });
       NDIndex index = new NDIndex("{}", scratch.create(rows.rowIds()));
       NDArray g = scratch.create(rows.sums(), new Shape(rows.count, rows.dim));
-      // Gathered rows are copies; attaching them to the scratch manager frees every temporary.
-      NDArray m = mv[0].get(index);
-      m.attach(scratch);
-      NDArray v = mv[1].get(index);
-      v.attach(scratch);
-      NDArray w = weight.get(index);
-      w.attach(scratch);
-      m.muli(BETA1).addi(g.mul(1 - BETA1));
-      v.muli(BETA2).addi(g.square().muli(1 - BETA2));
-      mv[0].set(index, m);
-      mv[1].set(index, v);
-      w.subi(m.mul(learningRate * correction).divi(v.sqrt().addi(EPSILON)));
-      weight.set(index, w);
+      RowAdam.update(weight, mv[0], mv[1], index, g, stepSize, scratch);
     }
   }
 

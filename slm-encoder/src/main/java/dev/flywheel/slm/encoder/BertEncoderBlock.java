@@ -38,6 +38,9 @@ public final class BertEncoderBlock extends AbstractBlock {
   // overflow to -inf in a sum, which is suspected of rare NaN gradients in full fine-tuning.
   private static final float MASKED = -1e4f;
 
+  /** The word embedding table's name. */
+  static final String WORD_TABLE = "embeddings.word_embeddings.weight";
+
   private final BertConfig config;
   private final float dropoutRate;
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
@@ -138,20 +141,48 @@ public final class BertEncoderBlock extends AbstractBlock {
     NDArray ids = inputs.get(0);
     NDArray mask = inputs.get(1);
     NDArray types = inputs.size() > 2 ? inputs.get(2) : null;
-    NDArray x = embed(ps, ids, types, training);
+    return encode(ps, ids, mask, types, null, training);
+  }
+
+  /**
+   * As {@link #forward}, with the ids looked up in {@code wordRows} instead of the word table: a
+   * training step passes a copy of its batch's rows (the ids then index that copy, [PAD] at 0), so
+   * that its backward pass builds the gradient of those rows, not of the whole table.
+   *
+   * @param rowIndexes (B, L) indexes into {@code wordRows}
+   * @param wordRows (R, H)
+   */
+  NDList forwardOnRows(
+      ParameterStore ps, NDArray rowIndexes, NDArray mask, NDArray wordRows, boolean training) {
+    return encode(ps, rowIndexes, mask, null, wordRows, training);
+  }
+
+  private NDList encode(
+      ParameterStore ps,
+      NDArray ids,
+      NDArray mask,
+      NDArray types,
+      NDArray wordRows,
+      boolean training) {
+    NDArray x = embed(ps, ids, types, wordRows, training);
     x = layers(ps, x, mask, 0, config.layers(), training);
     return new NDList(x, meanPool(x, mask));
   }
 
   /** The embedding sum after its layer norm: (B, L, H). */
   NDArray embed(ParameterStore ps, NDArray ids, NDArray types, boolean training) {
+    return embed(ps, ids, types, null, training);
+  }
+
+  private NDArray embed(
+      ParameterStore ps, NDArray ids, NDArray types, NDArray wordRows, boolean training) {
     Device device = ids.getDevice();
     long length = ids.getShape().get(1);
     if (length > config.maxPositions()) {
       throw new IllegalArgumentException(
           "input of " + length + " tokens exceeds the " + config.maxPositions() + " positions");
     }
-    NDArray word = value(ps, "embeddings.word_embeddings.weight", device, training);
+    NDArray word = wordRows != null ? wordRows : value(ps, WORD_TABLE, device, training);
     NDArray position = value(ps, "embeddings.position_embeddings.weight", device, training);
     NDArray type = value(ps, "embeddings.token_type_embeddings.weight", device, training);
     NDArray x = Embedding.embedding(ids, word, SparseFormat.DENSE).head();

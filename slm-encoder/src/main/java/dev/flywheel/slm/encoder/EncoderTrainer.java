@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -17,6 +18,7 @@ import ai.djl.training.optimizer.AdamW;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.flywheel.slm.Example;
+import dev.flywheel.slm.RowAdam;
 import dev.flywheel.slm.WeightedLoss;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,9 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code head}: sentence embeddings come from the {@link EmbeddingCache}, so only new texts are
  * encoded. {@code top:K}: the frozen layers below the last K run once per text before training;
- * each step runs only the last K layers. {@code full}: every step runs the whole encoder. A long
- * text is cut into up to {@code windows} windows whose pooled embeddings are averaged, in training
- * as in prediction.
+ * each step runs only the last K layers. {@code full}: every step runs the whole encoder; the word
+ * table (half of a small BERT's weights) trains through a copy of the batch's rows, whose gradient
+ * and lazy Adam update ({@link RowAdam}, as PyTorch's {@code SparseAdam}) touch only those rows:
+ * the dense gradient and update of the 30,522-row table were most of a CPU step. A long text is cut
+ * into up to {@code windows} windows whose pooled embeddings are averaged, in training as in
+ * prediction.
  */
 public final class EncoderTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(EncoderTrainer.class);
@@ -446,6 +451,33 @@ public final class EncoderTrainer {
     }
   }
 
+  /**
+   * A step's rows of the word table.
+   *
+   * @param ids the distinct token ids of the batch, [PAD] (0) first
+   * @param rows a copy of those rows, a leaf that the step's backward pass gives a gradient
+   * @param sequences the batch's sequences with each token id replaced by its index in {@code ids}
+   */
+  private record BatchRows(NDArray ids, NDArray rows, List<long[]> sequences) {
+    static BatchRows of(NDManager scope, NDArray table, List<long[]> sequences) {
+      Map<Long, Integer> index = new LinkedHashMap<>();
+      index.put(0L, 0); // padding indexes row 0, as it indexes [PAD] in the table
+      List<long[]> local = new ArrayList<>(sequences.size());
+      for (long[] s : sequences) {
+        long[] l = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+          l[i] = index.computeIfAbsent(s[i], k -> index.size());
+        }
+        local.add(l);
+      }
+      NDArray ids = scope.create(index.keySet().stream().mapToLong(Long::longValue).toArray());
+      NDArray rows = table.get(new NDIndex("{}", ids));
+      rows.attach(scope);
+      rows.setRequiresGradient(true);
+      return new BatchRows(ids, rows, local);
+    }
+  }
+
   /** The arrays and optimisers of one training run. */
   private static final class Run {
     private final BaseModel base;
@@ -462,6 +494,13 @@ public final class EncoderTrainer {
     private final int hidden;
     private final int labelCount;
     private final Map<String, Tensor> startEncoder;
+    // full: the word table, trained through a step's copy of its batch's rows (see the class doc)
+    private final NDArray words;
+    private NDArray wordMean;
+    private NDArray wordVariance;
+    private long wordUpdates;
+    private BatchRows stepRows;
+    private Tracker rate;
     private Optimizer decayed;
     private Optimizer plain;
     private long steps;
@@ -515,15 +554,22 @@ public final class EncoderTrainer {
       }
       trained.put("head.weight", headWeight);
       trained.put("head.bias", headBias);
+      words =
+          options.fineTune().full()
+              ? block.parameter(BertEncoderBlock.WORD_TABLE).getArray()
+              : null;
       if (block != null) {
         for (Map.Entry<String, Parameter> e : block.parametersByName().entrySet()) {
-          if (e.getValue().requiresGradient()) {
+          if (e.getValue().requiresGradient() && !e.getKey().equals(BertEncoderBlock.WORD_TABLE)) {
             trained.put(e.getKey(), e.getValue().getArray());
           }
         }
       }
       for (NDArray a : trained.values()) {
         a.setRequiresGradient(true);
+      }
+      if (words != null) {
+        words.setRequiresGradient(false); // a step's rows are a leaf of their own
       }
     }
 
@@ -550,7 +596,7 @@ public final class EncoderTrainer {
 
     /** The optimisers, with a learning rate that goes on from the steps already taken. */
     void schedule(int totalSteps) {
-      Tracker rate =
+      rate =
           new WarmUpLinearDecay(
               options.learningRate(), totalSteps, options.warmupFraction(), (int) steps);
       decayed =
@@ -621,7 +667,13 @@ public final class EncoderTrainer {
             owner.add(i);
           }
         }
-        pooled = block.forward(ps, SentenceEncoder.padded(scope, sequences), training).get(1);
+        if (training && words != null) {
+          stepRows = BatchRows.of(scope, words, sequences);
+          NDList in = SentenceEncoder.padded(scope, stepRows.sequences());
+          pooled = block.forwardOnRows(ps, in.get(0), in.get(1), stepRows.rows(), true).get(1);
+        } else {
+          pooled = block.forward(ps, SentenceEncoder.padded(scope, sequences), training).get(1);
+        }
       } else {
         List<float[]> states = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
@@ -697,12 +749,13 @@ public final class EncoderTrainer {
         for (NDArray a : trained.values()) {
           NDArray g = a.getGradient();
           g.attach(scope);
-          double sum = g.square().sum().getFloat();
-          if (Double.isInfinite(sum)) {
-            // A float32 sum of squares overflows for large but finite gradients: redo in float64.
-            sum = g.toType(DataType.FLOAT64, false).square().sum().getDouble();
-          }
-          squared += sum;
+          squared += squaredSum(g);
+        }
+        NDArray rowGradient = null;
+        if (stepRows != null) {
+          rowGradient = stepRows.rows().getGradient();
+          rowGradient.attach(scope);
+          squared += squaredSum(rowGradient);
         }
         double norm = Math.sqrt(squared);
         if (!Double.isFinite(norm)) {
@@ -726,10 +779,43 @@ public final class EncoderTrainer {
           o.update(e.getKey(), weight, g);
         }
         clearGradients(trained.values());
+        if (rowGradient != null) {
+          if (scale < 1f) {
+            rowGradient.muli(scale);
+          }
+          updateWordRows(scope, rowGradient);
+        }
         return true;
       } finally {
+        stepRows = null;
         JniUtils.setGradMode(gradMode);
       }
+    }
+
+    private static double squaredSum(NDArray g) {
+      double sum = g.square().sum().getFloat();
+      if (Double.isInfinite(sum)) {
+        // A float32 sum of squares overflows for large but finite gradients: redo in float64.
+        sum = g.toType(DataType.FLOAT64, false).square().sum().getDouble();
+      }
+      return sum;
+    }
+
+    /** Adam without decay (as for every embedding) on the step's rows of the word table only. */
+    private void updateWordRows(NDManager scope, NDArray gradient) {
+      if (wordMean == null) {
+        wordMean = manager.zeros(words.getShape());
+        wordVariance = manager.zeros(words.getShape());
+      }
+      wordUpdates++;
+      RowAdam.update(
+          words,
+          wordMean,
+          wordVariance,
+          new NDIndex("{}", stepRows.ids()),
+          gradient,
+          RowAdam.stepSize(rate.getNewValue((int) wordUpdates), wordUpdates),
+          scope);
     }
 
     private void skipNonFinite(double norm) {
@@ -777,6 +863,9 @@ public final class EncoderTrainer {
 
     Snapshot snapshot() {
       Map<String, float[]> encoder = new LinkedHashMap<>();
+      if (words != null) {
+        encoder.put(BertEncoderBlock.WORD_TABLE, words.toFloatArray());
+      }
       for (Map.Entry<String, NDArray> e : trained.entrySet()) {
         if (!e.getKey().startsWith("head.")) {
           encoder.put(e.getKey(), e.getValue().toFloatArray());

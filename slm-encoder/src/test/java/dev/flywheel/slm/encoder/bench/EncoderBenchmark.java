@@ -44,7 +44,7 @@ import java.util.TreeSet;
  * the cache, through a cold cache and through a warm one.
  *
  * <p>Arguments: {@code part=accuracy|throughput task=topics8,categories26,tang8,emoji8
- * sizes=400,600,900,1500 models=head,top:2,bag,reference topSizes=400,900 test=1000 seed=1
+ * sizes=400,600,900,1500 models=head,top:2,full,bag,reference topSizes=400,900 test=1000 seed=1
  * base=minilm-l6 (tang8 and emoji8, the Chinese tasks, use bge-small-zh) texts=2000}.
  */
 public final class EncoderBenchmark {
@@ -94,9 +94,10 @@ public final class EncoderBenchmark {
               && !List.of(o.get("topSizes").split(",")).contains(sizeText)) {
             continue;
           }
-          String name =
-              model.equals("head") || model.startsWith("top:") ? "encoder/" + model : model;
-          if (model.equals("head") || model.startsWith("top:")) {
+          boolean encoder =
+              model.equals("head") || model.startsWith("top:") || model.equals("full");
+          String name = encoder ? "encoder/" + model : model;
+          if (encoder) {
             name += " (" + base.card().name() + ")";
           }
           Row row = run(model, base, labels, train, test);
