@@ -35,7 +35,8 @@ import java.util.Map;
 public final class BertEncoderBlock extends AbstractBlock {
   private static final byte VERSION = 1;
   // As BERT's own -10000: exp() of it is 0 in float32, and unlike -Float.MAX_VALUE it cannot
-  // overflow to -inf in a sum, which is suspected of rare NaN gradients in full fine-tuning.
+  // overflow to -inf in a sum. (The rare NaN gradients once blamed on it were freed memory: see
+  // WeightedLoss.)
   private static final float MASKED = -1e4f;
 
   /** The word embedding table's name. */
