@@ -9,11 +9,12 @@ import ai.djl.ndarray.NDManager;
  * <p>It is built without a single {@code NDArray op Number} call, and so must be any computation
  * that a backward pass goes through. On the CPU, DJL's PyTorch engine wraps Java memory for every
  * array it creates from Java values, a scalar included, and its {@code add/mul/div(Number)}
- * overloads free that scalar's memory right after the operation; autograd, which saves {@code
- * other} to differentiate {@code x * other} or {@code x / other}, then reads freed memory in the
- * backward pass whenever a garbage collection ran in between. That made rare, irreproducible NaN or
- * huge gradients. Constants belong to an array's own manager instead, which outlives the backward
- * pass (as DJL's own attention block does); here the weights are normalised in Java.
+ * overloads close that scalar right after the operation, so that the next garbage collection frees
+ * its memory; autograd, which saves {@code other} to differentiate {@code x * other} or {@code x /
+ * other}, then reads freed memory in the backward pass whenever a collection ran in between. That
+ * made rare, irreproducible NaN or huge gradients. Constants belong to an array's own manager
+ * instead, which outlives the backward pass (as DJL's own attention block does); here the weights
+ * are normalised in Java.
  */
 public final class WeightedLoss {
   private WeightedLoss() {}
