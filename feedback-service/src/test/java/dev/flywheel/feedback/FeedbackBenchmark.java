@@ -23,6 +23,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -259,10 +261,10 @@ public final class FeedbackBenchmark {
     }
   }
 
-  /** Runs one application over all input; events per second. */
   /** One application's run: events per second, and its stream threads' CPU seconds. */
   private record Run(double rate, double streamCpu) {}
 
+  /** Runs one application over all input, in a state directory of its own that it deletes. */
   private Run run(App app, boolean report) throws Exception {
     boolean feedback = app == App.FEEDBACK;
     String name = app.label;
@@ -300,14 +302,31 @@ public final class FeedbackBenchmark {
         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.getLong("bench.commit", DEFAULT_COMMIT_MS));
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.getInteger("bench.threads", 1));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-    props.put(
-        StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("feedback-bench").toString());
+    Path stateDir = Files.createTempDirectory("feedback-bench");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     for (String setting : System.getProperty("bench.props", "").split(",")) {
       if (!setting.isBlank()) {
         String[] kv = setting.split("=", 2);
         props.put(kv[0].trim(), kv[1].trim());
       }
     }
+    try {
+      return run(app, name, applicationId, topology, props, report);
+    } finally {
+      // Each run's RocksDB files (tens of MB): a session of rounds would otherwise fill /tmp.
+      Utils.delete(stateDir.toFile());
+    }
+  }
+
+  /** Runs one application over all input until it is done end to end. */
+  private Run run(
+      App app,
+      String name,
+      String applicationId,
+      Topology topology,
+      Properties props,
+      boolean report)
+      throws Exception {
     CountDownLatch running = new CountDownLatch(1);
     try (KafkaStreams streams = new KafkaStreams(topology, props);
         Outputs outputs = app == App.PASS_THROUGH ? null : new Outputs(app)) {
