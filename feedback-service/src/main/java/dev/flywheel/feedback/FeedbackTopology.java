@@ -157,10 +157,14 @@ public final class FeedbackTopology {
         keyValueStore(
                 settings,
                 QUALITY_BUFFER_STORE,
-                SignalBuffer.pendingSerde(QualityCounts.DELTA_SERDE))
+                SignalBuffer.pendingSerde(
+                    QualityCounts.DELTA_SERDE, QualityCounts.WRITER, QualityCounts.READER))
             .withCachingEnabled());
     builder.addStateStore(
-        keyValueStore(settings, SIGNAL_BUFFER_STORE, SignalBuffer.pendingSerde(ModelSignal.SERDE))
+        keyValueStore(
+                settings,
+                SIGNAL_BUFFER_STORE,
+                SignalBuffer.pendingSerde(ModelSignal.SERDE, ModelSignal::write, ModelSignal::read))
             .withCachingEnabled());
   }
 

@@ -1,6 +1,7 @@
 package dev.flywheel.feedback;
 
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
@@ -45,27 +46,33 @@ record ModelSignal(
   static final Serde<ModelSignal> SERDE =
       Codec.serde(
           (byte) 2,
-          (s, out) -> {
-            out.writeByte(s.kind.ordinal());
-            out.writeUTF(s.model);
-            out.writeLong(s.newExamples);
-            out.writeLong(s.firstSeen);
-            out.writeInt(s.version);
-            out.writeLong(s.judged);
-            out.writeLong(s.correct);
-            Codec.writeNullableString(out, s.requestId);
-          },
-          in ->
-              new ModelSignal(
-                  KINDS[in.readByte()],
-                  in.readUTF(),
-                  in.readLong(),
-                  in.readLong(),
-                  in.readInt(),
-                  in.readLong(),
-                  in.readLong(),
-                  Codec.readNullableString(in)),
+          ModelSignal::write,
+          ModelSignal::read,
           Map.of((byte) 1, ModelSignal::readFormat1));
+
+  /** Format 2's fields, without the format byte (for values that embed a signal). */
+  static void write(ModelSignal s, DataOutputStream out) throws IOException {
+    out.writeByte(s.kind.ordinal());
+    out.writeUTF(s.model);
+    out.writeLong(s.newExamples);
+    out.writeLong(s.firstSeen);
+    out.writeInt(s.version);
+    out.writeLong(s.judged);
+    out.writeLong(s.correct);
+    Codec.writeNullableString(out, s.requestId);
+  }
+
+  static ModelSignal read(DataInputStream in) throws IOException {
+    return new ModelSignal(
+        KINDS[in.readByte()],
+        in.readUTF(),
+        in.readLong(),
+        in.readLong(),
+        in.readInt(),
+        in.readLong(),
+        in.readLong(),
+        Codec.readNullableString(in));
+  }
 
   private static ModelSignal readFormat1(DataInputStream in) throws IOException {
     Kind kind = KINDS[in.readByte()];

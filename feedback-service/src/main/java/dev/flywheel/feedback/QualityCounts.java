@@ -18,7 +18,8 @@ record QualityCounts(
 
   static final QualityCounts EMPTY = new QualityCounts(0, 0, 0, 0, 0, 0);
 
-  private static final Codec.Writer<QualityCounts> WRITER =
+  /** The six counts, without a format byte (for values that embed them). */
+  static final Codec.Writer<QualityCounts> WRITER =
       (c, out) -> {
         out.writeLong(c.predictions);
         out.writeLong(c.feedback);
@@ -28,7 +29,7 @@ record QualityCounts(
         out.writeLong(c.comments);
       };
 
-  private static final Codec.Reader<QualityCounts> READER =
+  static final Codec.Reader<QualityCounts> READER =
       in ->
           new QualityCounts(
               in.readLong(),

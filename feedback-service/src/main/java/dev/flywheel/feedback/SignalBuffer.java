@@ -105,17 +105,26 @@ final class SignalBuffer<V> implements Processor<String, V, String, V> {
     return Codec.sortable(timestamp - Math.floorMod(timestamp, windowMs)) + "/" + key;
   }
 
-  /** The serde of the buffer store's values. */
-  static <V> Serde<Pending<V>> pendingSerde(Serde<V> values) {
+  /**
+   * The serde of the buffer store's values. Format 2 writes the value inline after the timestamp
+   * (one buffer, one copy: every signal folded costs a store put, so this runs per event); format
+   * 1, the value's own serialized bytes behind a length, is what earlier versions left in the store
+   * and its changelog, and is still read.
+   */
+  static <V> Serde<Pending<V>> pendingSerde(
+      Serde<V> values, Codec.Writer<V> writer, Codec.Reader<V> reader) {
     return Codec.serde(
-        (byte) 1,
+        (byte) 2,
         (p, out) -> {
           out.writeLong(p.timestamp());
-          Codec.writeBytes(out, values.serializer().serialize(null, p.value()));
+          writer.write(p.value(), out);
         },
-        in ->
-            new Pending<>(
-                in.readLong(), values.deserializer().deserialize(null, Codec.readBytes(in))));
+        in -> new Pending<>(in.readLong(), reader.read(in)),
+        Map.of(
+            (byte) 1,
+            in ->
+                new Pending<>(
+                    in.readLong(), values.deserializer().deserialize(null, Codec.readBytes(in)))));
   }
 
   @Override

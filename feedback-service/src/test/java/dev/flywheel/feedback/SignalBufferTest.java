@@ -236,6 +236,60 @@ class SignalBufferTest {
         .isEqualTo(folded);
   }
 
+  @Test
+  void shouldReadPendingSignalsThatEarlierVersionsLeftInTheBufferStores() throws Exception {
+    var quality =
+        SignalBuffer.pendingSerde(
+            QualityCounts.DELTA_SERDE, QualityCounts.WRITER, QualityCounts.READER);
+    var signals =
+        SignalBuffer.pendingSerde(ModelSignal.SERDE, ModelSignal::write, ModelSignal::read);
+    QualityCounts counts = new QualityCounts(7, 5, 2, 1, 1, 1);
+    ModelSignal examples = ModelSignal.examples(SENTIMENT, 3, 2);
+
+    // Format 1: the timestamp, then the value's own serde bytes behind their length.
+    assertThat(
+            quality
+                .deserializer()
+                .deserialize(
+                    "t",
+                    pendingFormat1(
+                        42, QualityCounts.DELTA_SERDE.serializer().serialize("t", counts))))
+        .isEqualTo(new SignalBuffer.Pending<>(42, counts));
+    assertThat(
+            signals
+                .deserializer()
+                .deserialize(
+                    "t",
+                    pendingFormat1(43, ModelSignal.SERDE.serializer().serialize("t", examples))))
+        .isEqualTo(new SignalBuffer.Pending<>(43, examples));
+
+    // Format 2, written now: the value inline, read back as it was.
+    byte[] written = quality.serializer().serialize("t", new SignalBuffer.Pending<>(44, counts));
+    assertThat(written[0]).isEqualTo((byte) 2);
+    assertThat(written).hasSize(1 + 8 + 6 * 8);
+    assertThat(quality.deserializer().deserialize("t", written))
+        .isEqualTo(new SignalBuffer.Pending<>(44, counts));
+    assertThat(
+            signals
+                .deserializer()
+                .deserialize(
+                    "t",
+                    signals.serializer().serialize("t", new SignalBuffer.Pending<>(45, examples))))
+        .isEqualTo(new SignalBuffer.Pending<>(45, examples));
+  }
+
+  /** A buffer store's value as versions before format 2 wrote it. */
+  private static byte[] pendingFormat1(long timestamp, byte[] value) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(1);
+      out.writeLong(timestamp);
+      out.writeInt(value.length);
+      out.write(value);
+    }
+    return bytes.toByteArray();
+  }
+
   /** A model signal as the first version of the service wrote it (format 1). */
   private static byte[] format1(
       int kind, boolean holdout, boolean firstSeen, boolean changed, int version, boolean correct)
