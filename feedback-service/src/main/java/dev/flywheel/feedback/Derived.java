@@ -8,6 +8,20 @@ import dev.flywheel.events.LabeledExample;
  * rejection.
  */
 record Derived(QualitySignal quality, LabeledExample example, Rejection rejection) {
+  /**
+   * The names of the three children a deriving processor forwards to, one per kind of output, so
+   * that no branch node stands between it and them.
+   */
+  record Outlets(String quality, String examples, String rejections) {
+    /** The child that {@code derived} goes to. */
+    String of(Derived derived) {
+      if (derived.quality() != null) {
+        return quality;
+      }
+      return derived.example() != null ? examples : rejections;
+    }
+  }
+
   static Derived of(QualitySignal quality) {
     return new Derived(quality, null, null);
   }

@@ -46,6 +46,7 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
   private final Topic<String, FeedbackReceived> feedbackTopic;
   private final FeedbackSettings settings;
   private final FeedbackMetrics metrics;
+  private final Derived.Outlets outlets;
   private ProcessorContext<String, Derived> context;
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<ModelSpec>> specs;
 
@@ -53,11 +54,13 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
       String specStoreName,
       Topic<String, FeedbackReceived> feedbackTopic,
       FeedbackSettings settings,
-      FeedbackMetrics metrics) {
+      FeedbackMetrics metrics,
+      Derived.Outlets outlets) {
     this.specStoreName = specStoreName;
     this.feedbackTopic = feedbackTopic;
     this.settings = settings;
     this.metrics = metrics;
+    this.outlets = outlets;
   }
 
   @Override
@@ -225,11 +228,15 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
             .setConflicts(0)
             .setTimestamp(record.value().envelope().feedback().getTimestamp())
             .build();
-    context.forward(record.withKey(exampleId).withValue(Derived.of(example)));
+    forward(record.withKey(exampleId).withValue(Derived.of(example)));
+  }
+
+  private void forward(Record<String, Derived> derived) {
+    context.forward(derived, outlets.of(derived.value()));
   }
 
   private void quality(Record<String, Joined> record, ModelRef ref, QualitySignal signal) {
-    context.forward(record.withKey(Events.qualityKey(ref)).withValue(Derived.of(signal)));
+    forward(record.withKey(Events.qualityKey(ref)).withValue(Derived.of(signal)));
   }
 
   private ModelSpec spec(String model) {
@@ -280,6 +287,6 @@ final class ExampleDerivation implements Processor<String, Joined, String, Deriv
             envelope.topic(),
             envelope.partition(),
             envelope.offset());
-    context.forward(record.withValue(Derived.of(rejection)));
+    forward(record.withValue(Derived.of(rejection)));
   }
 }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * First stop of feedback: refuses feedback that breaks its contract, drops a repeated idempotency
- * id, and wraps the rest with where it was read.
+ * id, and wraps the rest with where it was read, as the join's input.
  *
  * <p>An idempotency id counts once within {@link FeedbackSettings#dedupRetention()} R of the first
  * time it was read (by record timestamp, either way). Each id is stored in a window store under the
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * says until when.
  */
 final class FeedbackIntake
-    implements FixedKeyProcessor<String, FeedbackReceived, Routed<Envelope>> {
+    implements FixedKeyProcessor<String, FeedbackReceived, Routed<JoinInput>> {
   private static final Logger LOG = LoggerFactory.getLogger(FeedbackIntake.class);
 
   private final String storeName;
@@ -50,7 +50,8 @@ final class FeedbackIntake
   private final long retentionMs;
   private final Topic<String, FeedbackReceived> topic;
   private final FeedbackMetrics metrics;
-  private FixedKeyProcessorContext<String, Routed<Envelope>> context;
+  private final Routed.Outlets outlets;
+  private FixedKeyProcessorContext<String, Routed<JoinInput>> context;
   private WindowStore<String, Long> seen;
   private BucketFilters filters;
 
@@ -64,15 +65,17 @@ final class FeedbackIntake
       String storeName,
       Duration retention,
       Topic<String, FeedbackReceived> topic,
-      FeedbackMetrics metrics) {
+      FeedbackMetrics metrics,
+      Routed.Outlets outlets) {
     this.storeName = storeName;
     this.retentionMs = retention.toMillis();
     this.topic = topic;
     this.metrics = metrics;
+    this.outlets = outlets;
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<String, Routed<Envelope>> context) {
+  public void init(FixedKeyProcessorContext<String, Routed<JoinInput>> context) {
     this.context = context;
     this.seen = context.getStateStore(storeName);
     legacyUntil = null;
@@ -131,7 +134,7 @@ final class FeedbackIntake
     FeedbackReceived feedback = record.value();
     String problem = problem(record.key(), feedback);
     if (problem != null) {
-      context.forward(
+      forward(
           record.withValue(
               Routed.rejected(
                   new Rejection(
@@ -151,10 +154,15 @@ final class FeedbackIntake
       metrics.dedupHit();
       return;
     }
-    context.forward(
+    forward(
         record.withValue(
             Routed.accepted(
-                new Envelope(feedback, source.topic(), source.partition(), source.offset()))));
+                JoinInput.of(
+                    new Envelope(feedback, source.topic(), source.partition(), source.offset())))));
+  }
+
+  private void forward(FixedKeyRecord<String, Routed<JoinInput>> routed) {
+    context.forward(routed, outlets.of(routed.value()));
   }
 
   private boolean seenBefore(String idempotencyId, long timestamp) {

@@ -1,6 +1,5 @@
 package dev.flywheel.feedback;
 
-import dev.flywheel.events.FeedbackKind;
 import dev.flywheel.events.FeedbackReceived;
 import dev.flywheel.events.LabeledExample;
 import dev.flywheel.events.ModelCandidate;
@@ -16,14 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
@@ -57,7 +54,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *       FeedbackSettings#joinGrace()} newer; feedback still without one when stream time passes its
  *       timestamp plus twice the grace is dead-lettered (UNMATCHED_FEEDBACK) and counted. Stream
  *       time is per task and moves with later predictions and feedback there. Submitted examples
- *       (kind EXAMPLE) skip the join.
+ *       (kind EXAMPLE) pass through the join untouched.
  *   <li><b>Examples</b>: see {@link ExampleDerivation} for what each kind yields and {@link
  *       ExampleResolver} for the conflict rule; examples are keyed by {@code ExampleIds.of(model,
  *       text)} and flagged holdout by {@code Holdout.isHoldout(id, spec.holdoutShare)}, specs read
@@ -75,6 +72,8 @@ public final class FeedbackTopology {
   /** The service name in dead-letter headers. */
   public static final String SERVICE = FeedbackService.NAME;
 
+  static final String PREDICTION_INTAKE = "prediction-intake";
+  static final String FEEDBACK_INTAKE = "feedback-intake";
   static final String DEDUP_STORE = "feedback-dedup-store";
   static final String JOIN = "feedback-prediction-join";
   static final String JOIN_PREDICTION_STORE = "join-predictions-store";
@@ -93,6 +92,11 @@ public final class FeedbackTopology {
   static final String QUALITY_BUFFER_STORE = "quality-signals-buffer-store";
   static final String SIGNAL_BUFFER_STORE = "model-signals-buffer-store";
 
+  /** The nodes that the example derivation's three kinds of output go to. */
+  private static final Derived.Outlets DERIVED =
+      new Derived.Outlets(
+          "feedback-quality-signals", "example-candidate-values", "derived-rejection-values");
+
   private FeedbackTopology() {}
 
   /** The topology over the topics of {@code topics}. */
@@ -104,27 +108,25 @@ public final class FeedbackTopology {
             : BuiltInDslStoreSuppliers.ROCKS_DB;
     List<KStream<String, Rejection>> rejections = new ArrayList<>();
     addTablesAndStores(builder, topics, settings, stores);
-    KStream<String, PredictionLogged> predictions =
+    KStream<String, JoinInput> predictions =
         acceptedPredictions(builder, topics.predictions(), rejections);
-    Map<String, KStream<String, Envelope>> byKind =
-        acceptedFeedbackByKind(builder, topics.feedback(), settings, metrics, rejections);
-    KStream<String, Joined> joined =
-        joinedWithPredictions(predictions, byKind.get("feedback-on-predictions"), settings);
-    KStream<String, Joined> submitted =
-        byKind
-            .get("feedback-submitted")
-            .mapValues(envelope -> new Joined(envelope, null), Named.as("submitted-as-joined"));
-    Map<String, KStream<String, Derived>> derived =
-        derived(joined, submitted, topics.feedback(), settings, metrics);
-    rejections.add(
-        derived
-            .get("derived-rejections")
-            .mapValues(Derived::rejection, Named.as("derived-rejection-values")));
-
+    KStream<String, JoinInput> feedback =
+        acceptedFeedback(builder, topics.feedback(), settings, metrics, rejections);
+    KStream<String, Joined> joined = joinedWithPredictions(predictions, feedback, settings);
+    KStream<String, Derived> derived = derived(joined, topics.feedback(), settings, metrics);
+    // The derivation forwards each output to one of these three children by name (DERIVED).
+    rejections.add(derived.mapValues(Derived::rejection, Named.as(DERIVED.rejections())));
     KStream<String, QualityCounts> qualityCounts =
-        quality(topics, settings, metrics, stores, predictions, derived.get("derived-quality"));
+        quality(
+            topics,
+            settings,
+            metrics,
+            stores,
+            predictions,
+            derived.mapValues(d -> QualityCounts.of(d.quality()), Named.as(DERIVED.quality())));
     KStream<String, Resolved> resolved =
-        resolvedExamples(topics, metrics, derived.get("derived-examples"));
+        resolvedExamples(
+            topics, metrics, derived.mapValues(Derived::example, Named.as(DERIVED.examples())));
     retrainRequests(builder, topics, settings, metrics, resolved, judgements(qualityCounts));
 
     deadLetters(topics, metrics, rejections);
@@ -168,8 +170,10 @@ public final class FeedbackTopology {
             .withCachingEnabled());
   }
 
-  /** Predictions that keep their contract; the others join {@code rejections}. */
-  private static KStream<String, PredictionLogged> acceptedPredictions(
+  /**
+   * Predictions that keep their contract, as the join's input; the others join {@code rejections}.
+   */
+  private static KStream<String, JoinInput> acceptedPredictions(
       StreamsBuilder builder,
       Topic<String, PredictionLogged> predictionTopic,
       List<KStream<String, Rejection>> rejections) {
@@ -179,54 +183,51 @@ public final class FeedbackTopology {
                 Consumed.with(predictionTopic.keySerde(), predictionTopic.valueSerde())
                     .withName("predictions-source"))
             .processValues(
-                () -> new PredictionIntake(predictionTopic), Named.as("prediction-intake")),
-        "prediction-intake",
+                () -> new PredictionIntake(predictionTopic, Routed.Outlets.of(PREDICTION_INTAKE)),
+                Named.as(PREDICTION_INTAKE)),
+        PREDICTION_INTAKE,
         rejections);
   }
 
   /**
-   * Feedback that keeps its contract and is not a repeat, split into submitted examples ({@code
-   * feedback-submitted}) and feedback on predictions ({@code feedback-on-predictions}).
+   * Feedback that keeps its contract and is not a repeat, as the join's input; the rest joins
+   * {@code rejections} or, if a repeat, is dropped.
    */
-  private static Map<String, KStream<String, Envelope>> acceptedFeedbackByKind(
+  private static KStream<String, JoinInput> acceptedFeedback(
       StreamsBuilder builder,
       Topic<String, FeedbackReceived> feedbackTopic,
       FeedbackSettings settings,
       FeedbackMetrics metrics,
       List<KStream<String, Rejection>> rejections) {
-    KStream<String, FeedbackReceived> feedback =
+    return accepted(
         builder.stream(
-            feedbackTopic.name(),
-            Consumed.with(feedbackTopic.keySerde(), feedbackTopic.valueSerde())
-                .withName("feedback-source"));
-    KStream<String, Envelope> accepted =
-        accepted(
-            feedback.processValues(
+                feedbackTopic.name(),
+                Consumed.with(feedbackTopic.keySerde(), feedbackTopic.valueSerde())
+                    .withName("feedback-source"))
+            .processValues(
                 () ->
                     new FeedbackIntake(
-                        DEDUP_STORE, settings.dedupRetention(), feedbackTopic, metrics),
-                Named.as("feedback-intake"),
+                        DEDUP_STORE,
+                        settings.dedupRetention(),
+                        feedbackTopic,
+                        metrics,
+                        Routed.Outlets.of(FEEDBACK_INTAKE)),
+                Named.as(FEEDBACK_INTAKE),
                 DEDUP_STORE),
-            "feedback-intake",
-            rejections);
-    return accepted
-        .split(Named.as("feedback-"))
-        .branch(
-            (key, envelope) -> envelope.feedback().getKind() == FeedbackKind.EXAMPLE,
-            Branched.as("submitted"))
-        .defaultBranch(Branched.as("on-predictions"));
+        FEEDBACK_INTAKE,
+        rejections);
   }
 
-  /** Feedback on predictions joined with its prediction ({@link PredictionJoin}). */
+  /**
+   * Feedback on predictions joined with its prediction, and submitted examples passed through
+   * ({@link PredictionJoin}).
+   */
   private static KStream<String, Joined> joinedWithPredictions(
-      KStream<String, PredictionLogged> predictions,
-      KStream<String, Envelope> onPredictions,
+      KStream<String, JoinInput> predictions,
+      KStream<String, JoinInput> feedback,
       FeedbackSettings settings) {
     return predictions
-        .mapValues(JoinInput::of, Named.as("predictions-to-join"))
-        .merge(
-            onPredictions.mapValues(JoinInput::of, Named.as("feedback-to-join")),
-            Named.as("join-inputs"))
+        .merge(feedback, Named.as("join-inputs"))
         .process(
             () ->
                 new PredictionJoin(
@@ -242,24 +243,18 @@ public final class FeedbackTopology {
   }
 
   /**
-   * What joined and submitted feedback yield ({@link ExampleDerivation}), split into {@code
-   * derived-quality}, {@code derived-examples} and {@code derived-rejections}.
+   * What joined and submitted feedback yield ({@link ExampleDerivation}): quality signals, example
+   * candidates and rejections, each forwarded to its own child of the returned stream ({@link
+   * #DERIVED}).
    */
-  private static Map<String, KStream<String, Derived>> derived(
+  private static KStream<String, Derived> derived(
       KStream<String, Joined> joined,
-      KStream<String, Joined> submitted,
       Topic<String, FeedbackReceived> feedbackTopic,
       FeedbackSettings settings,
       FeedbackMetrics metrics) {
-    return joined
-        .merge(submitted, Named.as("joined-and-submitted"))
-        .process(
-            () -> new ExampleDerivation(SPEC_STORE, feedbackTopic, settings, metrics),
-            Named.as("example-derivation"))
-        .split(Named.as("derived-"))
-        .branch((key, d) -> d.quality() != null, Branched.as("quality"))
-        .branch((key, d) -> d.example() != null, Branched.as("examples"))
-        .defaultBranch(Branched.as("rejections"));
+    return joined.process(
+        () -> new ExampleDerivation(SPEC_STORE, feedbackTopic, settings, metrics, DERIVED),
+        Named.as("example-derivation"));
   }
 
   /**
@@ -267,10 +262,9 @@ public final class FeedbackTopology {
    * ExampleResolver}); the resolved examples are written to the examples topic.
    */
   private static KStream<String, Resolved> resolvedExamples(
-      Topics topics, FeedbackMetrics metrics, KStream<String, Derived> candidates) {
+      Topics topics, FeedbackMetrics metrics, KStream<String, LabeledExample> candidates) {
     KStream<String, Resolved> resolved =
         candidates
-            .mapValues(Derived::example, Named.as("example-candidate-values"))
             .repartition(
                 Repartitioned.<String, LabeledExample>as(EXAMPLE_REPARTITION)
                     .withKeySerde(Serdes.String())
@@ -299,22 +293,19 @@ public final class FeedbackTopology {
       FeedbackSettings settings,
       FeedbackMetrics metrics,
       DslStoreSuppliers stores,
-      KStream<String, PredictionLogged> predictions,
-      KStream<String, Derived> feedbackQuality) {
+      KStream<String, JoinInput> predictions,
+      KStream<String, QualityCounts> feedbackQuality) {
     Topic<String, QualityReport> qualityTopic = topics.quality();
     long windowMs = settings.qualityWindow().toMillis();
     KStream<String, QualityCounts> folded =
         predictions
             .map(
-                (id, prediction) ->
+                (id, input) ->
                     KeyValue.pair(
-                        Events.qualityKey(prediction.getModel()),
+                        Events.qualityKey(input.prediction().getModel()),
                         QualityCounts.of(QualitySignal.PREDICTION)),
                 Named.as("prediction-quality-signals"))
-            .merge(
-                feedbackQuality.mapValues(
-                    d -> QualityCounts.of(d.quality()), Named.as("feedback-quality-signals")),
-                Named.as("quality-signals-merged"))
+            .merge(feedbackQuality, Named.as("quality-signals-merged"))
             .process(
                 () ->
                     new SignalBuffer<QualityCounts>(
@@ -513,19 +504,15 @@ public final class FeedbackTopology {
                 .withName("dead-letters-sink"));
   }
 
-  /** Keeps accepted values; sends rejections to {@code rejections}. */
+  /**
+   * Keeps accepted values; sends rejections to {@code rejections}. The processor named {@code name}
+   * forwards each to one of the two children made here ({@link Routed.Outlets#of}).
+   */
   private static <T> KStream<String, T> accepted(
       KStream<String, Routed<T>> routed, String name, List<KStream<String, Rejection>> rejections) {
-    Map<String, KStream<String, Routed<T>>> branches =
-        routed
-            .split(Named.as(name + "-"))
-            .branch((key, r) -> r.isRejected(), Branched.as("rejected"))
-            .defaultBranch(Branched.as("accepted"));
-    rejections.add(
-        branches
-            .get(name + "-rejected")
-            .mapValues(Routed::rejection, Named.as(name + "-rejections")));
-    return branches.get(name + "-accepted").mapValues(Routed::value, Named.as(name + "-values"));
+    Routed.Outlets outlets = Routed.Outlets.of(name);
+    rejections.add(routed.mapValues(Routed::rejection, Named.as(outlets.rejected())));
+    return routed.mapValues(Routed::value, Named.as(outlets.accepted()));
   }
 
   static QualityReport report(Windowed<String> window, QualityCounts counts) {

@@ -10,19 +10,22 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * First stop of predictions: one that breaks its contract (no model, a version below 1, no label or
- * input) would poison the join and the quality windows, so it goes to the dead letters.
+ * input) would poison the join and the quality windows, so it goes to the dead letters; the others
+ * go on as the join's input.
  */
 final class PredictionIntake
-    implements FixedKeyProcessor<String, PredictionLogged, Routed<PredictionLogged>> {
+    implements FixedKeyProcessor<String, PredictionLogged, Routed<JoinInput>> {
   private final Topic<String, PredictionLogged> topic;
-  private FixedKeyProcessorContext<String, Routed<PredictionLogged>> context;
+  private final Routed.Outlets outlets;
+  private FixedKeyProcessorContext<String, Routed<JoinInput>> context;
 
-  PredictionIntake(Topic<String, PredictionLogged> topic) {
+  PredictionIntake(Topic<String, PredictionLogged> topic, Routed.Outlets outlets) {
     this.topic = topic;
+    this.outlets = outlets;
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<String, Routed<PredictionLogged>> context) {
+  public void init(FixedKeyProcessorContext<String, Routed<JoinInput>> context) {
     this.context = context;
   }
 
@@ -30,14 +33,14 @@ final class PredictionIntake
   public void process(FixedKeyRecord<String, PredictionLogged> record) {
     String problem = problem(record.key(), record.value());
     if (problem == null) {
-      context.forward(record.withValue(Routed.accepted(record.value())));
+      forward(record.withValue(Routed.accepted(JoinInput.of(record.value()))));
       return;
     }
     RecordMetadata source =
         context
             .recordMetadata()
             .orElseThrow(() -> new IllegalStateException("prediction without source metadata"));
-    context.forward(
+    forward(
         record.withValue(
             Routed.rejected(
                 new Rejection(
@@ -51,6 +54,10 @@ final class PredictionIntake
                     source.topic(),
                     source.partition(),
                     source.offset()))));
+  }
+
+  private void forward(FixedKeyRecord<String, Routed<JoinInput>> routed) {
+    context.forward(routed, outlets.of(routed.value()));
   }
 
   /** What is wrong with the prediction, or null when it keeps its contract. */

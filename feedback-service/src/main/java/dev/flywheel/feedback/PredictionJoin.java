@@ -1,5 +1,6 @@
 package dev.flywheel.feedback;
 
+import dev.flywheel.events.FeedbackKind;
 import dev.flywheel.events.PredictionLogged;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,10 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *
  * <p>Both stores are changelogged, so the join survives a restart exactly like the rest of the
  * topology.
+ *
+ * <p>Submitted examples (feedback of kind EXAMPLE) refer to no prediction: they pass through at
+ * once, alone, in the order they came (they share the intake's task, and a node of their own would
+ * cost every event of that task a hop).
  */
 final class PredictionJoin implements Processor<String, JoinInput, String, Joined> {
   /** How often, in stream time, waiting feedback is checked for an expired window. */
@@ -168,6 +173,9 @@ final class PredictionJoin implements Processor<String, JoinInput, String, Joine
     JoinInput input = record.value();
     if (input.prediction() != null) {
       predicted(record.key(), input.prediction(), record.timestamp());
+    } else if (input.feedback().feedback().getKind() == FeedbackKind.EXAMPLE) {
+      // A submitted example refers to no prediction: it passes through, touching no store.
+      context.forward(record.withValue(new Joined(input.feedback(), null)));
     } else {
       feedback(record, input.feedback());
     }

@@ -31,13 +31,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.test.TestRecord;
@@ -695,6 +698,33 @@ class FeedbackTopologyTest {
             .describe()
             .toString();
     assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-");
+  }
+
+  @Test
+  void shouldWireEachRoutingProcessorStraightToTheChildrenItForwardsToByName() {
+    Map<String, Set<String>> successors = new HashMap<>();
+    for (TopologyDescription.Subtopology sub :
+        FeedbackTopology.build(t.topics, SETTINGS.withInMemoryStores(true), t.metrics)
+            .describe()
+            .subtopologies()) {
+      for (TopologyDescription.Node node : sub.nodes()) {
+        successors.put(
+            node.name(),
+            node.successors().stream()
+                .map(TopologyDescription.Node::name)
+                .collect(Collectors.toSet()));
+      }
+    }
+    for (String intake :
+        List.of(FeedbackTopology.PREDICTION_INTAKE, FeedbackTopology.FEEDBACK_INTAKE)) {
+      Routed.Outlets outlets = Routed.Outlets.of(intake);
+      assertThat(successors.get(intake))
+          .as(intake)
+          .containsExactlyInAnyOrder(outlets.accepted(), outlets.rejected());
+    }
+    assertThat(successors.get("example-derivation"))
+        .containsExactlyInAnyOrder(
+            "feedback-quality-signals", "example-candidate-values", "derived-rejection-values");
   }
 
   // --- helpers --------------------------------------------------------------------------------
