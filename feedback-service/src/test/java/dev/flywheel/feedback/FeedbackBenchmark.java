@@ -200,7 +200,9 @@ public final class FeedbackBenchmark {
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    Instant base = Instant.now().minus(Duration.ofHours(1));
+    // Every timestamp lies in the past: a broker refuses a record more than an hour ahead of its
+    // clock (log.message.timestamp.after.max.ms), which a large N would otherwise reach.
+    Instant base = Instant.now().minus(Duration.ofHours(1)).minusMillis(10L * predictions);
     long nonHoldout = 0;
     try (KafkaProducer<String, Object> producer =
         new KafkaProducer<>(
@@ -343,7 +345,9 @@ public final class FeedbackBenchmark {
       long started = System.nanoTime();
       long cpuBefore = PROCESS.getProcessCpuTime();
       Map<String, Long> threadsBefore = threadCpu(applicationId);
-      long deadline = started + Duration.ofMinutes(2).toNanos();
+      // Two minutes, and one more per million events for a large N.
+      Duration limit = Duration.ofMinutes(2).plusMillis(events / 1000 * 60);
+      long deadline = started + limit.toNanos();
       double inputsDone = -1;
       boolean first = true;
       while (true) {
@@ -369,7 +373,7 @@ public final class FeedbackBenchmark {
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
-              name + " not done after 2 min" + (outputs == null ? "" : ": " + outputs));
+              name + " not done after " + limit + (outputs == null ? "" : ": " + outputs));
         }
         Thread.sleep(50);
       }
