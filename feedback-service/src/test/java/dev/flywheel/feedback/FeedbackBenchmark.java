@@ -114,7 +114,18 @@ public final class FeedbackBenchmark {
     this.admin = admin;
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      measure(args);
+    } catch (Throwable e) {
+      // The embedded broker's threads would keep a failed benchmark's JVM alive, and busy.
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void measure(String[] args) throws Exception {
     int predictions = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int rounds = Integer.getInteger("bench.rounds", 3);
     int warmup = Integer.getInteger("bench.warmup", 1);
@@ -191,7 +202,6 @@ public final class FeedbackBenchmark {
         System.out.printf(format, columns[c], median(results, c), min(results, c), max(results, c));
       }
     }
-    System.exit(0);
   }
 
   /** Writes the model spec, the predictions and one feedback event per prediction. */
