@@ -1,5 +1,6 @@
 package dev.flywheel.artifacts.s3;
 
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.flywheel.slm.ModelBundle;
@@ -42,8 +43,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * checksum and Content-MD5 so the server refuses damaged uploads, and verified against its name
  * when read; a version record ({@code models/<model>/<version>.json}) is written after its blob, so
  * a visible version always has its bytes, and with {@code If-None-Match: *} so a version cannot be
- * replaced (see the README for servers that ignore that header). URIs are {@code s3://bucket/key}
- * of the blobs. Thread-safe.
+ * replaced (see the README for servers that ignore that header). A torn version record (empty, or
+ * JSON cut short), which a server whose PUTs are not atomic leaves when its writer dies mid-put,
+ * counts as absent: {@link #find} and {@link #list} leave it out with a warning and the next put of
+ * that version replaces it. URIs are {@code s3://bucket/key} of the blobs. Thread-safe.
  */
 public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(S3ArtifactStore.class);
@@ -114,12 +117,14 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
   private StoredArtifact put(String modelName, String version, byte[] bundle, String sha256) {
     String recordKey = location.recordKey(modelName, version);
-    Optional<StoredArtifact> existing = find(modelName, version);
+    Optional<byte[]> existingJson = recordBytes(recordKey);
+    Optional<StoredArtifact> existing = existingJson.flatMap(json -> decode(recordKey, json));
     if (existing.isPresent()) {
       return sameOrRefuse(existing.get(), modelName, version, sha256);
     }
+    boolean replaceTorn = existingJson.isPresent();
     String blobKey = location.blobKey(sha256);
-    if (!objectExists(blobKey)) {
+    if (!blobStored(blobKey, bundle.length)) {
       putBlob(blobKey, bundle, sha256);
     }
     StoredArtifact artifact =
@@ -130,7 +135,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
             sha256,
             bundle.length,
             Instant.now().toString());
-    if (!putRecord(recordKey, artifact)) {
+    if (!putRecord(recordKey, artifact, replaceTorn)) {
       // Another writer created the version between our check and our put.
       StoredArtifact winner =
           find(modelName, version)
@@ -274,8 +279,12 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
   }
 
-  /** Writes a version record unless one exists; false when the server says one does. */
-  private boolean putRecord(String key, StoredArtifact artifact) {
+  /**
+   * Writes a version record unless one exists; false when the server says one does. A torn record
+   * is replaced: it is overwritten without {@code If-None-Match}, and the read-back after the put
+   * catches a concurrent writer, as on servers without conditional writes.
+   */
+  private boolean putRecord(String key, StoredArtifact artifact, boolean replaceTorn) {
     byte[] json;
     try {
       json = JSON.writeValueAsBytes(artifact);
@@ -283,7 +292,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
       throw new ArtifactStoreException("cannot encode record for " + key, e);
     }
     for (int attempt = 1; ; attempt++) {
-      boolean conditional = !conditionalPutUnsupported.get();
+      boolean conditional = !replaceTorn && !conditionalPutUnsupported.get();
       try {
         putJson(key, json, conditional);
         return true;
@@ -338,13 +347,17 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
   }
 
   private Optional<StoredArtifact> readRecord(String key) {
+    return recordBytes(key).flatMap(json -> decode(key, json));
+  }
+
+  /** The bytes stored at a record key, empty when there is no object. */
+  private Optional<byte[]> recordBytes(String key) {
     try {
-      byte[] json =
+      return Optional.of(
           client
               .getObjectAsBytes(
                   b -> b.bucket(location.bucket()).key(key).checksumMode(ChecksumMode.ENABLED))
-              .asByteArray();
-      return Optional.of(JSON.readValue(json, StoredArtifact.class));
+              .asByteArray());
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return Optional.empty();
@@ -352,8 +365,61 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
       throw failure("read record " + key, e);
     } catch (SdkException e) {
       throw failure("read record " + key, e);
+    }
+  }
+
+  /**
+   * A version record, or empty when it is torn: no bytes, or a JSON document that ends early. A
+   * whole document that is not a record (written by something else) is an error, not torn: it is
+   * never replaced.
+   */
+  private static Optional<StoredArtifact> decode(String key, byte[] json) {
+    try {
+      if (json.length > 0) {
+        return Optional.of(JSON.readValue(json, StoredArtifact.class));
+      }
     } catch (IOException e) {
-      throw new ArtifactStoreException("malformed version record " + key + ": " + e, e);
+      if (!endsEarly(e)) {
+        throw new ArtifactStoreException("malformed version record " + key + ": " + e, e);
+      }
+    }
+    LOG.warn(
+        "version record {} is torn ({} bytes; its writer died mid-put on a server whose PUTs are"
+            + " not atomic): it counts as absent, and the next put of that version replaces it",
+        key,
+        json.length);
+    return Optional.empty();
+  }
+
+  /** Whether parsing failed at the end of the input (databind wraps the parser's exception). */
+  private static boolean endsEarly(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof JsonEOFException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the blob is stored whole. A blob of another length was torn the same way (the record
+   * naming it is written after it, so no visible version refers to it): it is written again.
+   */
+  private boolean blobStored(String key, long length) {
+    try {
+      long stored = client.headObject(b -> b.bucket(location.bucket()).key(key)).contentLength();
+      if (stored == length) {
+        return true;
+      }
+      LOG.warn("blob {} holds {} of its {} bytes (torn): writing it again", key, stored, length);
+      return false;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw failure("look up " + key, e);
+    } catch (SdkException e) {
+      throw failure("look up " + key, e);
     }
   }
 

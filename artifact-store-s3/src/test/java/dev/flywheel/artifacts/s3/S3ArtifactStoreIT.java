@@ -246,6 +246,62 @@ class S3ArtifactStoreIT {
         .hasMessageContaining("7999 bytes");
   }
 
+  /** A writer killed mid-put on s3rver (whose PUT is not atomic) leaves an empty object. */
+  @Test
+  void shouldCountATornVersionRecordAsAbsentAndReplaceItOnTheNextPut() {
+    StoredArtifact v1 = store.put("intents", "1", bytes(3_000, 21));
+    StoredArtifact v2 = store.put("intents", "2", bytes(3_000, 22));
+    byte[] whole = raw.getObjectAsBytes(b -> b.bucket(BUCKET).key(recordKey("2"))).asByteArray();
+    raw.putObject(b -> b.bucket(BUCKET).key(recordKey("2")), RequestBody.empty());
+    raw.putObject(
+        b -> b.bucket(BUCKET).key(recordKey("3")),
+        RequestBody.fromBytes(Arrays.copyOf(whole, whole.length / 2)));
+
+    assertThat(store.list("intents")).containsExactly(v1);
+    assertThat(store.find("intents", "2")).isEmpty();
+    assertThat(store.find("intents", "3")).isEmpty();
+
+    byte[] other = bytes(4_000, 23);
+    StoredArtifact replaced = store.put("intents", "2", other);
+    assertThat(replaced.sha256()).isEqualTo(sha256(other)).isNotEqualTo(v2.sha256());
+    assertThat(store.put("intents", "3", other).sha256()).isEqualTo(sha256(other));
+    assertThat(store.find("intents", "2")).contains(replaced);
+    assertThat(store.list("intents")).extracting(StoredArtifact::version).contains("1", "2", "3");
+    assertThatThrownBy(() -> store.put("intents", "2", bytes(4_000, 24)))
+        .as("a replaced record is immutable again")
+        .hasMessageContaining("already holds bundle");
+  }
+
+  @Test
+  void shouldRefuseAWholeDocumentThatIsNotARecordRatherThanReplaceIt() {
+    raw.putObject(
+        b -> b.bucket(BUCKET).key(recordKey("1")), RequestBody.fromString("{\"format\": 9}"));
+
+    assertThatThrownBy(() -> store.find("intents", "1"))
+        .isInstanceOf(ArtifactStoreException.class)
+        .hasMessageContaining("malformed version record");
+    assertThatThrownBy(() -> store.put("intents", "1", bytes(1_000, 25)))
+        .hasMessageContaining("malformed version record");
+  }
+
+  @Test
+  void shouldWriteATornBlobAgainWhenTheSameBytesAreStored() {
+    byte[] bundle = bytes(8_000, 26);
+    StoredArtifact first = store.put("intents", "1", bundle);
+    String key = first.uri().getPath().substring(1);
+    raw.putObject(
+        b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(Arrays.copyOf(bundle, 100)));
+
+    StoredArtifact second = store.put("intents", "2", bundle);
+
+    assertThat(second.uri()).isEqualTo(first.uri());
+    assertThat(store.read(second.uri())).isEqualTo(bundle);
+  }
+
+  private String recordKey(String version) {
+    return root.getPath().substring(1) + "/models/intents/" + version + ".json";
+  }
+
   @Test
   void shouldReportMissingAndForeignUris() {
     String absent = "0".repeat(64);
