@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,7 +38,9 @@ class ClusterIT {
   private static final Duration WAIT = Duration.ofMinutes(3);
   private static final String BUCKET = "flywheel-cluster";
 
-  @TempDir Path dir;
+  /** Kept when the test fails: every process's log is under {@code logs/}. */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
 
   @Test
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
