@@ -406,30 +406,27 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
    * naming it is written after it, so no visible version refers to it): it is written again.
    */
   private boolean blobStored(String key, long length) {
-    try {
-      long stored = client.headObject(b -> b.bucket(location.bucket()).key(key)).contentLength();
-      if (stored == length) {
-        return true;
-      }
-      LOG.warn("blob {} holds {} of its {} bytes (torn): writing it again", key, stored, length);
-      return false;
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        return false;
-      }
-      throw failure("look up " + key, e);
-    } catch (SdkException e) {
-      throw failure("look up " + key, e);
+    Optional<Long> stored = storedLength(key);
+    if (stored.isEmpty() || stored.get() == length) {
+      return stored.isPresent();
     }
+    LOG.warn(
+        "blob {} holds {} of its {} bytes (torn): writing it again", key, stored.get(), length);
+    return false;
   }
 
   private boolean objectExists(String key) {
+    return storedLength(key).isPresent();
+  }
+
+  /** The length of the object at {@code key}, empty when there is none. */
+  private Optional<Long> storedLength(String key) {
     try {
-      client.headObject(b -> b.bucket(location.bucket()).key(key));
-      return true;
+      return Optional.of(
+          client.headObject(b -> b.bucket(location.bucket()).key(key)).contentLength());
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
-        return false;
+        return Optional.empty();
       }
       throw failure("look up " + key, e);
     } catch (SdkException e) {
