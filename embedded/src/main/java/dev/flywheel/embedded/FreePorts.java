@@ -29,18 +29,22 @@ public final class FreePorts {
   /** Below this are the well-known and commonly configured ports. */
   static final int LOWEST = 10_000;
 
-  private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+  static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
   private static final int ATTEMPTS = 200;
+
+  /** Read once: the kernel's range does not change under a running JVM in practice. */
+  private static final Optional<Integer> EPHEMERAL_START = ephemeralStart(EPHEMERAL_RANGE);
+
   private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
   private FreePorts() {}
 
   /** A port on the loopback interface that was free a moment ago, never given before here. */
   public static int pick() {
-    Optional<Integer> ephemeralStart = ephemeralStart(EPHEMERAL_RANGE);
-    if (ephemeralStart.isPresent() && ephemeralStart.get() > LOWEST + ATTEMPTS) {
+    if (EPHEMERAL_START.isPresent() && EPHEMERAL_START.get() > LOWEST + ATTEMPTS) {
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-        int port = ThreadLocalRandom.current().nextInt(LOWEST, ephemeralStart.get());
+        int port = ThreadLocalRandom.current().nextInt(LOWEST, EPHEMERAL_START.get());
         if (!GIVEN.contains(port) && bindable(port) && GIVEN.add(port)) {
           return port;
         }

@@ -16,13 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FreePortsTest {
-  private static final Path LINUX_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
-
   @TempDir Path dir;
 
   @Test
   void shouldPickDistinctBindablePortsBelowTheEphemeralRange() throws IOException {
-    Optional<Integer> ephemeralStart = FreePorts.ephemeralStart(LINUX_RANGE);
+    Optional<Integer> ephemeralStart = FreePorts.ephemeralStart(FreePorts.EPHEMERAL_RANGE);
     assumeTrue(ephemeralStart.isPresent(), "the kernel's ephemeral range is known (Linux)");
     Set<Integer> picked = new HashSet<>();
     for (int i = 0; i < 50; i++) {

@@ -407,8 +407,11 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
    */
   private boolean blobStored(String key, long length) {
     Optional<Long> stored = storedLength(key);
-    if (stored.isEmpty() || stored.get() == length) {
-      return stored.isPresent();
+    if (stored.isEmpty()) {
+      return false;
+    }
+    if (stored.get() == length) {
+      return true;
     }
     LOG.warn(
         "blob {} holds {} of its {} bytes (torn): writing it again", key, stored.get(), length);

@@ -219,8 +219,7 @@ class S3ArtifactStoreIT {
     StoredArtifact stored = store.put("intents", "1", bundle);
     byte[] damaged = bundle.clone();
     damaged[4_000] ^= 0x01;
-    String key = stored.uri().getPath().substring(1);
-    raw.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(damaged));
+    overwrite(stored.uri(), damaged);
 
     assertThatThrownBy(() -> store.read(stored.uri()))
         .isInstanceOf(ArtifactStoreException.class)
@@ -237,9 +236,7 @@ class S3ArtifactStoreIT {
   void shouldDetectATruncatedObjectOnRead() {
     byte[] bundle = bytes(8_000, 9);
     StoredArtifact stored = store.put("intents", "1", bundle);
-    String key = stored.uri().getPath().substring(1);
-    raw.putObject(
-        b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(Arrays.copyOf(bundle, 7_999)));
+    overwrite(stored.uri(), Arrays.copyOf(bundle, 7_999));
 
     assertThatThrownBy(() -> store.read(stored.uri()))
         .isInstanceOf(ArtifactStoreException.class)
@@ -288,14 +285,18 @@ class S3ArtifactStoreIT {
   void shouldWriteATornBlobAgainWhenTheSameBytesAreStored() {
     byte[] bundle = bytes(8_000, 26);
     StoredArtifact first = store.put("intents", "1", bundle);
-    String key = first.uri().getPath().substring(1);
-    raw.putObject(
-        b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(Arrays.copyOf(bundle, 100)));
+    overwrite(first.uri(), Arrays.copyOf(bundle, 100));
 
     StoredArtifact second = store.put("intents", "2", bundle);
 
     assertThat(second.uri()).isEqualTo(first.uri());
     assertThat(store.read(second.uri())).isEqualTo(bundle);
+  }
+
+  /** Replaces the object behind a blob URI behind the store's back. */
+  private static void overwrite(URI blob, byte[] bytes) {
+    String key = blob.getPath().substring(1);
+    raw.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes));
   }
 
   private String recordKey(String version) {
