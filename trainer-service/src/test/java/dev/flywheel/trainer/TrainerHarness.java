@@ -88,7 +88,13 @@ final class TrainerHarness implements AutoCloseable {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 infra.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG,
-                "all"),
+                "all",
+                // As in the evaluator's Fixture: topics were created a moment ago, and a batch
+                // refused before the broker leads the partition must be retried before the next
+                // one goes, or the broker sees the sequence numbers out of order (KAFKA-15591) and
+                // the batch is dropped after the delivery timeout (a snapshot had 189 of 216).
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                1),
             new ByteArraySerializer(),
             new ByteArraySerializer());
   }
